@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+// Floor for per-packet cost and Mpps benchmarks: the least an XDP forwarder can do — swap the
+// Ethernet addresses and send the frame back out (XDP_TX). Sluice's programs are measured as a
+// ratio to this. Also the BPF build path's own test subject (tests/bpf).
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+
+#include <bpf/bpf_helpers.h>
+
+SEC("xdp")
+int xdp_macswap(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	unsigned char tmp[ETH_ALEN];
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(tmp, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
+	return XDP_TX;
+}
+
+char LICENSE[] SEC("license") = "GPL";
