@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "sluice/base/error.h"
 
@@ -37,7 +38,7 @@ class IpPrefix {
   }
 
  private:
-  IpPrefix(IpAddress address, unsigned length) : address_(address), length_(length) {}
+  IpPrefix(IpAddress address, unsigned length) : address_(std::move(address)), length_(length) {}
   IpAddress address_;
   unsigned length_ = 0;
 };
