@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The packet path for in-cluster service traffic, attached with tc to the node side of every
+ * pod veth:
+ *   ingress (packets from the pod): a packet to a ClusterIP frontend is DNATed to a backend
+ *     chosen by conntrack, affinity or Maglev; no eligible backend → RST / ICMP unreachable.
+ *   egress (packets to the pod): a backend's reply to a NATed flow gets the frontend address
+ *     back as its source.
+ * Sockets translated at connect time by the socket hooks never reach this path as service
+ * traffic: their packets already carry the backend address. */
+#include "common.h"
+#include "conntrack.h"
+#include "lb.h"
+#include "maps.h"
+#include "nat_skb.h"
+#include "parse.h"
+#include "reject_skb.h"
+
+SL_INLINE int drop(__u32 reason)
+{
+	sl_count_drop(reason);
+	return TC_ACT_SHOT;
+}
+
+SL_INLINE int same_backend(const struct sl_ct_entry *entry, const struct sl_backend *backend)
+{
+	return backend && backend->port == entry->nat_port &&
+	       sl_addr_equal(&backend->addr, &entry->nat_addr);
+}
+
+SL_INLINE int reject(struct __sk_buff *skb, const struct sl_pkt *pkt)
+{
+	int err = -1;
+
+	sl_count_drop(SLUICE_DROP_NO_BACKEND);
+	if (pkt->proto == IPPROTO_TCP && !(pkt->tcp_flags & SL_TCP_RST))
+		err = reject_tcp(skb, pkt);
+	else if (pkt->proto == IPPROTO_UDP)
+		err = reject_udp(skb, pkt);
+	if (err)
+		return TC_ACT_SHOT;
+	return bpf_redirect(skb->ifindex, 0);
+}
+
+SEC("tc")
+int tc_pod_ingress(struct __sk_buff *skb)
+{
+	struct sl_pkt pkt = {};
+	struct sl_ct_key key;
+	struct sl_ct_entry *entry;
+	struct sl_frontend *fe;
+	struct sl_backend *backend = NULL;
+	__u32 backend_id = 0;
+	__u64 now = bpf_ktime_get_ns();
+	int new_flow = 0;
+	int err;
+
+	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
+		; /* fine: parsing checks bounds against what is linear */
+	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
+	if (err)
+		return drop(err);
+	if (!pkt.family || pkt.fragment == SL_FRAG_LATER)
+		return TC_ACT_OK;
+	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+	fe = lb_lookup_frontend(&pkt.dst, pkt.dport, pkt.proto, pkt.family);
+	if (!fe)
+		return TC_ACT_OK;
+	if (pkt.fragment == SL_FRAG_FIRST)
+		return drop(SLUICE_DROP_FRAGMENT); /* later fragments could not follow it */
+
+	ct_key_of(&key, &pkt, SL_CT_FORWARD);
+	entry = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	if (entry && entry->service_id == fe->service_id && ct_alive(entry, pkt.proto, now) &&
+	    !ct_is_new_syn(entry, &pkt)) {
+		backend = lb_backend(fe->service_id, entry->backend_id);
+		if (same_backend(entry, backend)) {
+			backend_id = entry->backend_id;
+			ct_on_packet(entry, &pkt, 0, now);
+		} else {
+			backend = NULL; /* its backend left: choose again */
+		}
+	}
+	if (!backend) {
+		__u32 hash = lb_flow_hash(&pkt.src, &pkt.dst, pkt.sport, pkt.dport, pkt.proto);
+
+		backend_id = lb_select(fe, &pkt.src, pkt.family, hash, now);
+		backend = lb_backend(fe->service_id, backend_id);
+		if (!backend)
+			return reject(skb, &pkt);
+		err = ct_create(&pkt, backend, backend_id, fe->service_id, now);
+		if (err)
+			return drop(err);
+		new_flow = 1;
+	}
+	sl_count_service(fe->service_id, skb->len, new_flow);
+	{
+		union sl_addr addr = backend->addr;
+		__be16 port = backend->port;
+
+		err = nat_rewrite_skb(skb, &pkt, SL_NAT_DST, &addr, port);
+	}
+	if (err)
+		return drop(err);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int tc_pod_egress(struct __sk_buff *skb)
+{
+	struct sl_pkt pkt = {};
+	struct sl_ct_key key;
+	struct sl_ct_entry *reply, *forward;
+	union sl_addr frontend;
+	__be16 frontend_port;
+	__u64 now = bpf_ktime_get_ns();
+	int err;
+
+	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
+		;
+	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
+	if (err || !pkt.family || pkt.fragment == SL_FRAG_LATER)
+		return TC_ACT_OK; /* not ours to judge on the way into a pod */
+	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+
+	ct_key_of(&key, &pkt, SL_CT_REPLY);
+	reply = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	if (!reply || !ct_alive(reply, pkt.proto, now))
+		return TC_ACT_OK;
+	ct_on_packet(reply, &pkt, 1, now);
+	frontend = reply->nat_addr;
+	frontend_port = reply->nat_port;
+
+	/* The forward entry learns the reply too (established, FIN from the backend). */
+	key.src = pkt.dst;
+	key.sport = pkt.dport;
+	key.dst = frontend;
+	key.dport = frontend_port;
+	key.dir = SL_CT_FORWARD;
+	forward = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	if (forward)
+		ct_on_packet(forward, &pkt, 1, now);
+
+	sl_count_service(reply->service_id, skb->len, 0);
+	err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &frontend, frontend_port);
+	if (err)
+		return drop(err);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";

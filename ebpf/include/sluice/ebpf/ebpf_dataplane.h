@@ -1,0 +1,71 @@
+// The eBPF data plane: loads Sluice's BPF programs with their maps pinned under bpffs, programs
+// frontends, backends and Maglev tables into those maps, attaches the packet path to pod-facing
+// interfaces, and reads back what is programmed and counted.
+//
+// Restart safety: maps are pinned and tc attachments live in the kernel, so forwarding goes on
+// while no agent runs. A new EbpfDataplane reuses the pinned maps (it never flushes them), reads
+// the backend ids back, and re-attaching replaces the old program in place.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "sluice/base/maglev.h"
+#include "sluice/dataplane/dataplane.h"
+
+namespace sluice::ebpf {
+
+struct EbpfOptions {
+  std::string bpffs = "/sys/fs/bpf";  // mounted here if it is not a bpffs yet
+  std::string pin_subdir = "sluice";  // maps are pinned in <bpffs>/<pin_subdir>/
+  std::uint32_t maglev_size = base::MaglevTable::kDefaultSize;  // every table has this size
+};
+
+class EbpfDataplane final : public dataplane::Dataplane {
+ public:
+  // Loads the programs (verifier included) and opens or creates the pinned maps.
+  [[nodiscard]] static base::Result<std::unique_ptr<EbpfDataplane>> open(
+      const EbpfOptions& options);
+  ~EbpfDataplane() override;
+
+  [[nodiscard]] std::string_view kind() const noexcept override { return "ebpf"; }
+  [[nodiscard]] base::Status upsertFrontend(const dataplane::Frontend& frontend) override;
+  [[nodiscard]] base::Status deleteFrontend(const dataplane::FrontendKey& key) override;
+  [[nodiscard]] base::Status replaceBackends(const dataplane::ServiceBackends& backends) override;
+  [[nodiscard]] base::Status deleteBackends(dataplane::ServiceId service) override;
+  [[nodiscard]] base::Result<dataplane::ProgrammedState> programmed() const override;
+  [[nodiscard]] base::Result<dataplane::Counters> counters() const override;
+
+  // Attaches the pod packet path (tc ingress + egress) to an interface of the calling thread's
+  // network namespace, replacing an earlier Sluice program there.
+  [[nodiscard]] base::Status attachPodInterface(int ifindex);
+  [[nodiscard]] base::Status detachPodInterface(int ifindex);
+
+  // Program fds, for fixture tests that run them with BPF_PROG_RUN.
+  [[nodiscard]] int podIngressProgram() const;
+  [[nodiscard]] int podEgressProgram() const;
+  [[nodiscard]] const std::string& pinDirectory() const noexcept { return pin_dir_; }
+
+ private:
+  struct Skeletons;
+  // (service, address bytes, port) of a backend → its id in the backends map.
+  using BackendIdentity = std::tuple<dataplane::ServiceId, std::vector<std::uint8_t>, std::uint16_t>;
+
+  EbpfDataplane(EbpfOptions options, std::string pin_dir, std::unique_ptr<Skeletons> skeletons);
+  [[nodiscard]] base::Status restoreBackendIds();
+  [[nodiscard]] std::uint32_t allocateBackendId();
+  [[nodiscard]] base::Status writeMaglevTable(dataplane::ServiceId service,
+                                              const std::vector<std::uint32_t>& entries);
+
+  EbpfOptions options_;
+  std::string pin_dir_;
+  std::unique_ptr<Skeletons> skel_;
+  std::map<BackendIdentity, std::uint32_t> backend_ids_;
+  std::uint32_t next_backend_id_ = 1;
+  std::vector<std::uint32_t> free_backend_ids_;
+};
+
+}  // namespace sluice::ebpf

@@ -1,0 +1,355 @@
+#include "sluice/ebpf/ebpf_dataplane.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <set>
+
+#include "convert.h"
+#include "sluice/base/prime.h"
+#include "sluice/bpf/tc_pod.skel.h"
+#include "sluice/ebpf/abi.h"
+#include "sluice/ebpf/bpf_map.h"
+#include "sluice/ebpf/bpffs.h"
+#include "sluice/ebpf/unique_fd.h"
+
+namespace sluice::ebpf {
+
+namespace {
+
+using dataplane::ServiceId;
+
+// libbpf's messages (the verifier log above all) go to our log instead of stderr.
+int libbpfLog(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[2048];
+  const int n = std::vsnprintf(line, sizeof(line), format, args);  // NOLINT: libbpf's format
+  std::string_view text(line, n > 0 ? std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(line) - 1) : 0);
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  if (level == LIBBPF_WARN) {
+    spdlog::warn("libbpf: {}", text);
+  } else {
+    spdlog::info("libbpf: {}", text);
+  }
+  return n;
+}
+
+std::vector<std::uint8_t> addressBytes(const base::IpAddress& address) {
+  if (address.is_v4()) {
+    const auto b = address.to_v4().to_bytes();
+    return {b.begin(), b.end()};
+  }
+  const auto b = address.to_v6().to_bytes();
+  return {b.begin(), b.end()};
+}
+
+base::Status invalid(std::string message) {
+  return base::fail(base::Errc::kInvalidArgument, std::move(message));
+}
+
+}  // namespace
+
+struct EbpfDataplane::Skeletons {
+  struct Deleter {
+    void operator()(tc_pod* skel) const { tc_pod::destroy(skel); }
+  };
+  std::unique_ptr<tc_pod, Deleter> tc;
+
+  [[nodiscard]] BpfMap<sl_frontend_key, sl_frontend> frontends() const {
+    return {bpf_map__fd(tc->maps.sl_fe_v1), SL_MAP_FRONTENDS};
+  }
+  [[nodiscard]] BpfMap<std::uint32_t, sl_backend> backends() const {
+    return {bpf_map__fd(tc->maps.sl_be_v1), SL_MAP_BACKENDS};
+  }
+  [[nodiscard]] BpfMap<std::uint32_t, std::uint32_t> maglev() const {
+    return {bpf_map__fd(tc->maps.sl_maglev_v1), SL_MAP_MAGLEV};
+  }
+  [[nodiscard]] BpfMap<sl_ct_key, sl_ct_entry> conntrack() const {
+    return {bpf_map__fd(tc->maps.sl_ct_v1), SL_MAP_CONNTRACK};
+  }
+  [[nodiscard]] PerCpuMap<std::uint32_t, sl_service_stats> serviceStats() const {
+    return {bpf_map__fd(tc->maps.sl_svc_stats_v1), SL_MAP_SERVICE_STATS};
+  }
+  [[nodiscard]] PerCpuMap<std::uint32_t, std::uint64_t> drops() const {
+    return {bpf_map__fd(tc->maps.sl_drops_v1), SL_MAP_DROPS};
+  }
+};
+
+base::Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::open(const EbpfOptions& options) {
+  static const bool log_installed = [] {
+    libbpf_set_print(libbpfLog);
+    return true;
+  }();
+  (void)log_installed;
+
+  if (options.maglev_size < 3 || !base::isPrime(options.maglev_size) ||
+      options.maglev_size > base::MaglevTable::kMaxSize) {
+    return base::fail(base::Errc::kInvalidArgument,
+                      "Maglev size " + std::to_string(options.maglev_size) + " is not a prime in [3, " +
+                          std::to_string(base::MaglevTable::kMaxSize) + "]");
+  }
+  auto pin_dir = preparePinDirectory(options.bpffs, options.pin_subdir);
+  if (!pin_dir) return base::fail(std::move(pin_dir.error()));
+
+  auto skeletons = std::make_unique<Skeletons>();
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin_dir->c_str());
+  skeletons->tc.reset(tc_pod::open(&open_opts));
+  if (!skeletons->tc) return base::failErrno("opening BPF object tc_pod", errno);
+  // The inner-map template keeps its default size: it carries BPF_F_INNER_MAP, so tables of the
+  // configured size are accepted (and libbpf 1.1 cannot resize an inner template anyway).
+  skeletons->tc->rodata->sl_maglev_size = options.maglev_size;
+  if (tc_pod::load(skeletons->tc.get()) != 0) {
+    return base::failErrno("loading BPF object tc_pod (verifier log above; pinned maps in " +
+                               *pin_dir + " must match this build's layout)",
+                           errno);
+  }
+  std::unique_ptr<EbpfDataplane> dp(new EbpfDataplane(options, *pin_dir, std::move(skeletons)));
+  if (auto ok = dp->restoreBackendIds(); !ok) return base::fail(std::move(ok.error()));
+  spdlog::info("ebpf data plane: maps pinned in {}, {} backends restored", dp->pin_dir_,
+               dp->backend_ids_.size());
+  return dp;
+}
+
+EbpfDataplane::EbpfDataplane(EbpfOptions options, std::string pin_dir,
+                             std::unique_ptr<Skeletons> skeletons)
+    : options_(std::move(options)), pin_dir_(std::move(pin_dir)), skel_(std::move(skeletons)) {}
+
+EbpfDataplane::~EbpfDataplane() = default;
+
+base::Status EbpfDataplane::restoreBackendIds() {
+  auto entries = skel_->backends().entries();
+  if (!entries) return base::fail(std::move(entries.error()));
+  std::set<std::uint32_t> used;
+  for (const auto& [id, backend] : *entries) {
+    const auto b = detail::fromAbi(backend);
+    backend_ids_[{backend.service_id, addressBytes(b.address), b.port}] = id;
+    used.insert(id);
+  }
+  next_backend_id_ = used.empty() ? 1 : *used.rbegin() + 1;
+  for (std::uint32_t id = 1; id < next_backend_id_; ++id) {
+    if (!used.contains(id)) free_backend_ids_.push_back(id);
+  }
+  return {};
+}
+
+std::uint32_t EbpfDataplane::allocateBackendId() {
+  if (!free_backend_ids_.empty()) {
+    const std::uint32_t id = free_backend_ids_.back();
+    free_backend_ids_.pop_back();
+    return id;
+  }
+  return next_backend_id_++;
+}
+
+base::Status EbpfDataplane::upsertFrontend(const dataplane::Frontend& frontend) {
+  if (auto ok = dataplane::validateFrontend(frontend); !ok) return ok;
+  const std::size_t width = frontend.key.address.is_v4() ? 4 : 16;
+  for (const auto& [identity, id] : backend_ids_) {
+    if (std::get<0>(identity) == frontend.service && std::get<1>(identity).size() != width) {
+      return invalid("frontend " + dataplane::toString(frontend.key) + ": service " +
+                     std::to_string(frontend.service) +
+                     " has backends of the other address family");
+    }
+  }
+  return skel_->frontends().update(detail::toAbi(frontend.key), detail::toAbi(frontend));
+}
+
+base::Status EbpfDataplane::deleteFrontend(const dataplane::FrontendKey& key) {
+  auto erased = skel_->frontends().erase(detail::toAbi(key));
+  if (!erased) return base::fail(std::move(erased.error()));
+  if (!*erased) {
+    return base::fail(base::Errc::kNotFound,
+                      "frontend " + dataplane::toString(key) + " is not programmed");
+  }
+  return {};
+}
+
+base::Status EbpfDataplane::writeMaglevTable(ServiceId service,
+                                             const std::vector<std::uint32_t>& entries) {
+  LIBBPF_OPTS(bpf_map_create_opts, create_opts, .map_flags = BPF_F_INNER_MAP);
+  UniqueFd table(bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_maglev_tbl", sizeof(std::uint32_t),
+                                sizeof(std::uint32_t), options_.maglev_size, &create_opts));
+  if (!table.valid()) return base::failErrno("creating a Maglev table", errno);
+  std::vector<std::uint32_t> keys(entries.size());
+  for (std::uint32_t i = 0; i < keys.size(); ++i) keys[i] = i;
+  auto count = static_cast<std::uint32_t>(entries.size());
+  LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
+  if (bpf_map_update_batch(table.get(), keys.data(), entries.data(), &count, &batch_opts) != 0) {
+    return base::failErrno("filling the Maglev table of service " + std::to_string(service),
+                           errno);
+  }
+  // Swapping the inner map is atomic for the data path: a packet sees the old table or the new.
+  const auto table_fd = static_cast<std::uint32_t>(table.get());
+  return skel_->maglev().update(service, table_fd);
+}
+
+base::Status EbpfDataplane::replaceBackends(const dataplane::ServiceBackends& s) {
+  if (auto ok = dataplane::validateBackends(s); !ok) return ok;
+  const std::string where = "service " + std::to_string(s.service);
+  if (s.maglev.size() != options_.maglev_size) {
+    return invalid(where + ": Maglev table of " + std::to_string(s.maglev.size()) +
+                   " entries; this data plane is configured for " +
+                   std::to_string(options_.maglev_size));
+  }
+  for (const auto& b : s.backends) {
+    if (b.address.is_v4() != s.backends.front().address.is_v4()) {
+      return invalid(where + ": backends of both address families; use one service id per family");
+    }
+  }
+  std::vector<bool> active(s.backends.size(), false);
+  for (std::int32_t e : s.maglev) {
+    if (e >= 0) active[static_cast<std::size_t>(e)] = true;
+  }
+
+  // 1. Every backend exists before any table names it. Known backends keep their id, so their
+  //    established flows (conntrack names the id) go on.
+  std::vector<std::uint32_t> ids(s.backends.size());
+  std::set<BackendIdentity> wanted;
+  for (std::size_t i = 0; i < s.backends.size(); ++i) {
+    const auto& b = s.backends[i];
+    BackendIdentity identity{s.service, addressBytes(b.address), b.port};
+    auto [it, inserted] = backend_ids_.try_emplace(identity, 0);
+    if (inserted) it->second = allocateBackendId();
+    ids[i] = it->second;
+    wanted.insert(identity);
+    if (auto ok = skel_->backends().update(ids[i], detail::toAbi(b, s.service, active[i])); !ok) {
+      return ok;
+    }
+  }
+  // 2. The new table.
+  std::vector<std::uint32_t> entries;
+  entries.reserve(s.maglev.size());
+  for (std::int32_t e : s.maglev) entries.push_back(e < 0 ? 0 : ids[static_cast<std::size_t>(e)]);
+  if (auto ok = writeMaglevTable(s.service, entries); !ok) return ok;
+  // 3. Backends that left: their flows re-select on their next packet.
+  for (auto it = backend_ids_.begin(); it != backend_ids_.end();) {
+    if (std::get<0>(it->first) != s.service || wanted.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    auto erased = skel_->backends().erase(it->second);
+    if (!erased) return base::fail(std::move(erased.error()));
+    free_backend_ids_.push_back(it->second);
+    it = backend_ids_.erase(it);
+  }
+  return {};
+}
+
+base::Status EbpfDataplane::deleteBackends(ServiceId service) {
+  auto erased = skel_->maglev().erase(service);
+  if (!erased) return base::fail(std::move(erased.error()));
+  bool had_backends = false;
+  for (auto it = backend_ids_.begin(); it != backend_ids_.end();) {
+    if (std::get<0>(it->first) != service) {
+      ++it;
+      continue;
+    }
+    had_backends = true;
+    auto gone = skel_->backends().erase(it->second);
+    if (!gone) return base::fail(std::move(gone.error()));
+    free_backend_ids_.push_back(it->second);
+    it = backend_ids_.erase(it);
+  }
+  if (!*erased && !had_backends) {
+    return base::fail(base::Errc::kNotFound,
+                      "service " + std::to_string(service) + " has no backends programmed");
+  }
+  return {};
+}
+
+base::Result<dataplane::ProgrammedState> EbpfDataplane::programmed() const {
+  dataplane::ProgrammedState state;
+  auto frontends = skel_->frontends().entries();
+  if (!frontends) return base::fail(std::move(frontends.error()));
+  for (const auto& [key, value] : *frontends) state.frontends.push_back(detail::fromAbi(key, value));
+  std::sort(state.frontends.begin(), state.frontends.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
+
+  auto backends = skel_->backends().entries();
+  if (!backends) return base::fail(std::move(backends.error()));
+  std::map<ServiceId, std::vector<std::pair<std::uint32_t, sl_backend>>> by_service;
+  for (const auto& [id, b] : *backends) by_service[b.service_id].emplace_back(id, b);
+  auto tables = skel_->maglev().keys();
+  if (!tables) return base::fail(std::move(tables.error()));
+  for (ServiceId service : *tables) by_service.try_emplace(service);
+
+  for (auto& [service, members] : by_service) {
+    std::ranges::sort(members, [](const auto& a, const auto& b) {
+      const auto x = detail::fromAbi(a.second);
+      const auto y = detail::fromAbi(b.second);
+      return x.address != y.address ? x.address < y.address : x.port < y.port;
+    });
+    dataplane::ServiceBackends out{.service = service, .backends = {}, .maglev = {}};
+    std::map<std::uint32_t, std::int32_t> index_of_id;
+    for (const auto& [id, b] : members) {
+      index_of_id[id] = static_cast<std::int32_t>(out.backends.size());
+      out.backends.push_back(detail::fromAbi(b));
+    }
+    // The table: the outer map yields the inner map's id.
+    auto inner_id = skel_->maglev().lookup(service);
+    if (!inner_id) return base::fail(std::move(inner_id.error()));
+    if (*inner_id) {
+      UniqueFd table(bpf_map_get_fd_by_id(**inner_id));
+      if (!table.valid()) return base::failErrno("opening Maglev table of a service", errno);
+      std::vector<std::uint32_t> keys(options_.maglev_size), values(options_.maglev_size);
+      auto count = options_.maglev_size;
+      std::uint32_t batch = 0;
+      LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
+      const int rc = bpf_map_lookup_batch(table.get(), nullptr, &batch, keys.data(),
+                                          values.data(), &count, &batch_opts);
+      if (rc != 0 && errno != ENOENT) {
+        return base::failErrno("reading Maglev table of service " + std::to_string(service),
+                               errno);
+      }
+      out.maglev.assign(options_.maglev_size, -1);
+      for (std::uint32_t i = 0; i < count; ++i) {
+        const auto it = index_of_id.find(values[i]);
+        if (keys[i] < out.maglev.size() && it != index_of_id.end()) out.maglev[keys[i]] = it->second;
+      }
+    }
+    state.services.push_back(std::move(out));
+  }
+  return state;
+}
+
+base::Result<dataplane::Counters> EbpfDataplane::counters() const {
+  dataplane::Counters out;
+  std::set<ServiceId> services;
+  auto frontends = skel_->frontends().entries();
+  if (!frontends) return base::fail(std::move(frontends.error()));
+  for (const auto& [key, value] : *frontends) services.insert(value.service_id);
+  for (const auto& [identity, id] : backend_ids_) services.insert(std::get<0>(identity));
+  for (ServiceId service : services) {
+    auto per_cpu = skel_->serviceStats().lookup(service);
+    if (!per_cpu) continue;  // an id beyond the stats array has no counters
+    dataplane::ServiceCounters& c = out.services[service];
+    for (const auto& cpu : *per_cpu) {
+      c.packets += cpu.packets;
+      c.bytes += cpu.bytes;
+      c.new_connections += cpu.new_connections;
+    }
+  }
+  for (std::uint32_t reason = 0; reason < SLUICE_DROP_MAX; ++reason) {
+    auto per_cpu = skel_->drops().lookup(reason);
+    if (!per_cpu) return base::fail(std::move(per_cpu.error()));
+    for (std::uint64_t n : *per_cpu) out.drops[reason] += n;
+  }
+  auto ct = skel_->conntrack().keys();
+  if (!ct) return base::fail(std::move(ct.error()));
+  out.conntrack_entries = ct->size();
+  return out;
+}
+
+int EbpfDataplane::podIngressProgram() const {
+  return bpf_program__fd(skel_->tc->progs.tc_pod_ingress);
+}
+int EbpfDataplane::podEgressProgram() const {
+  return bpf_program__fd(skel_->tc->progs.tc_pod_egress);
+}
+
+}  // namespace sluice::ebpf

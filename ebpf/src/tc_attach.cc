@@ -1,0 +1,59 @@
+// Attaching the pod packet path with tc (clsact ingress/egress, direct-action). The attachment
+// belongs to the interface, not to this process: it keeps forwarding after the agent exits, and
+// a new agent replaces it in place (BPF_TC_F_REPLACE at our handle and priority).
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <string>
+
+#include "sluice/ebpf/ebpf_dataplane.h"
+
+namespace sluice::ebpf {
+
+namespace {
+
+// Our filter's identity on every hook; other tc users pick their own.
+constexpr std::uint32_t kTcHandle = 0x51c3;
+constexpr std::uint32_t kTcPriority = 0x51c3 & 0x7fff;
+
+base::Status attachOne(int ifindex, bpf_tc_attach_point point, int prog_fd) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+  const int created = bpf_tc_hook_create(&hook);
+  if (created != 0 && created != -EEXIST) {
+    return base::failErrno("creating clsact on ifindex " + std::to_string(ifindex), -created);
+  }
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE,
+              .handle = kTcHandle, .priority = kTcPriority);
+  const int attached = bpf_tc_attach(&hook, &opts);
+  if (attached != 0) {
+    return base::failErrno(std::string("attaching tc ") +
+                               (point == BPF_TC_INGRESS ? "ingress" : "egress") + " on ifindex " +
+                               std::to_string(ifindex),
+                           -attached);
+  }
+  return {};
+}
+
+base::Status detachOne(int ifindex, bpf_tc_attach_point point) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kTcHandle, .priority = kTcPriority);
+  const int rc = bpf_tc_detach(&hook, &opts);
+  if (rc != 0 && rc != -ENOENT) {
+    return base::failErrno("detaching tc on ifindex " + std::to_string(ifindex), -rc);
+  }
+  return {};
+}
+
+}  // namespace
+
+base::Status EbpfDataplane::attachPodInterface(int ifindex) {
+  if (auto ok = attachOne(ifindex, BPF_TC_INGRESS, podIngressProgram()); !ok) return ok;
+  return attachOne(ifindex, BPF_TC_EGRESS, podEgressProgram());
+}
+
+base::Status EbpfDataplane::detachPodInterface(int ifindex) {
+  if (auto ok = detachOne(ifindex, BPF_TC_INGRESS); !ok) return ok;
+  return detachOne(ifindex, BPF_TC_EGRESS);
+}
+
+}  // namespace sluice::ebpf
