@@ -29,7 +29,8 @@ int libbpfLog(enum libbpf_print_level level, const char* format, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
   char line[2048];
   const int n = std::vsnprintf(line, sizeof(line), format, args);  // NOLINT: libbpf's format
-  std::string_view text(line, n > 0 ? std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(line) - 1) : 0);
+  std::string_view text(
+      line, n > 0 ? std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(line) - 1) : 0);
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   if (level == LIBBPF_WARN) {
     spdlog::warn("libbpf: {}", text);
@@ -90,8 +91,9 @@ base::Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::open(const EbpfOptio
   if (options.maglev_size < 3 || !base::isPrime(options.maglev_size) ||
       options.maglev_size > base::MaglevTable::kMaxSize) {
     return base::fail(base::Errc::kInvalidArgument,
-                      "Maglev size " + std::to_string(options.maglev_size) + " is not a prime in [3, " +
-                          std::to_string(base::MaglevTable::kMaxSize) + "]");
+                      "Maglev size " + std::to_string(options.maglev_size) +
+                          " is not a prime in [3, " + std::to_string(base::MaglevTable::kMaxSize) +
+                          "]");
   }
   auto pin_dir = preparePinDirectory(options.bpffs, options.pin_subdir);
   if (!pin_dir) return base::fail(std::move(pin_dir.error()));
@@ -180,8 +182,7 @@ base::Status EbpfDataplane::writeMaglevTable(ServiceId service,
   auto count = static_cast<std::uint32_t>(entries.size());
   LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
   if (bpf_map_update_batch(table.get(), keys.data(), entries.data(), &count, &batch_opts) != 0) {
-    return base::failErrno("filling the Maglev table of service " + std::to_string(service),
-                           errno);
+    return base::failErrno("filling the Maglev table of service " + std::to_string(service), errno);
   }
   // Swapping the inner map is atomic for the data path: a packet sees the old table or the new.
   const auto table_fd = static_cast<std::uint32_t>(table.get());
@@ -266,7 +267,8 @@ base::Result<dataplane::ProgrammedState> EbpfDataplane::programmed() const {
   dataplane::ProgrammedState state;
   auto frontends = skel_->frontends().entries();
   if (!frontends) return base::fail(std::move(frontends.error()));
-  for (const auto& [key, value] : *frontends) state.frontends.push_back(detail::fromAbi(key, value));
+  for (const auto& [key, value] : *frontends)
+    state.frontends.push_back(detail::fromAbi(key, value));
   std::sort(state.frontends.begin(), state.frontends.end(),
             [](const auto& a, const auto& b) { return a.key < b.key; });
 
@@ -300,16 +302,16 @@ base::Result<dataplane::ProgrammedState> EbpfDataplane::programmed() const {
       auto count = options_.maglev_size;
       std::uint32_t batch = 0;
       LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
-      const int rc = bpf_map_lookup_batch(table.get(), nullptr, &batch, keys.data(),
-                                          values.data(), &count, &batch_opts);
+      const int rc = bpf_map_lookup_batch(table.get(), nullptr, &batch, keys.data(), values.data(),
+                                          &count, &batch_opts);
       if (rc != 0 && errno != ENOENT) {
-        return base::failErrno("reading Maglev table of service " + std::to_string(service),
-                               errno);
+        return base::failErrno("reading Maglev table of service " + std::to_string(service), errno);
       }
       out.maglev.assign(options_.maglev_size, -1);
       for (std::uint32_t i = 0; i < count; ++i) {
         const auto it = index_of_id.find(values[i]);
-        if (keys[i] < out.maglev.size() && it != index_of_id.end()) out.maglev[keys[i]] = it->second;
+        if (keys[i] < out.maglev.size() && it != index_of_id.end())
+          out.maglev[keys[i]] = it->second;
       }
     }
     state.services.push_back(std::move(out));

@@ -22,8 +22,8 @@ base::Status attachOne(int ifindex, bpf_tc_attach_point point, int prog_fd) {
   if (created != 0 && created != -EEXIST) {
     return base::failErrno("creating clsact on ifindex " + std::to_string(ifindex), -created);
   }
-  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE,
-              .handle = kTcHandle, .priority = kTcPriority);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE, .handle = kTcHandle,
+              .priority = kTcPriority);
   const int attached = bpf_tc_attach(&hook, &opts);
   if (attached != 0) {
     return base::failErrno(std::string("attaching tc ") +

@@ -13,6 +13,9 @@
 
 #include "sluice/dataplane/drop_reason.h"
 
+/* Constants stay macros: BPF C map definitions and C++ both use them. */
+/* NOLINTBEGIN(modernize-macro-to-enum) */
+
 /* ---- map names (BPF object names are at most 15 characters) ---- */
 #define SL_MAP_FRONTENDS "sl_fe_v1"
 #define SL_MAP_BACKENDS "sl_be_v1"
@@ -178,5 +181,7 @@ struct sl_sock_revnat_value {
 #define SL_CT_TIMEOUT_TCP_CLOSING (10ULL * SL_NSEC_PER_SEC)
 #define SL_CT_TIMEOUT_UDP (120ULL * SL_NSEC_PER_SEC)
 #define SL_CT_TIMEOUT_UDP_NEW (30ULL * SL_NSEC_PER_SEC)
+
+/* NOLINTEND(modernize-macro-to-enum) */
 
 #endif /* SLUICE_EBPF_ABI_H */

@@ -52,7 +52,8 @@ class EbpfDataplane final : public dataplane::Dataplane {
  private:
   struct Skeletons;
   // (service, address bytes, port) of a backend → its id in the backends map.
-  using BackendIdentity = std::tuple<dataplane::ServiceId, std::vector<std::uint8_t>, std::uint16_t>;
+  using BackendIdentity =
+      std::tuple<dataplane::ServiceId, std::vector<std::uint8_t>, std::uint16_t>;
 
   EbpfDataplane(EbpfOptions options, std::string pin_dir, std::unique_ptr<Skeletons> skeletons);
   [[nodiscard]] base::Status restoreBackendIds();
