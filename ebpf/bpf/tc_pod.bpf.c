@@ -4,11 +4,12 @@
  *   ingress (packets from the pod): a packet to a ClusterIP frontend is DNATed to a backend
  *     chosen by conntrack, affinity or Maglev; no eligible backend → RST / ICMP unreachable.
  *   egress (packets to the pod): a backend's reply to a NATed flow gets the frontend address
- *     back as its source.
+ *     back as its source; an ICMP error about a NATed flow is translated back (icmp_error.h).
  * Sockets translated at connect time by the socket hooks never reach this path as service
  * traffic: their packets already carry the backend address. */
 #include "common.h"
 #include "conntrack.h"
+#include "icmp_error.h"
 #include "lb.h"
 #include "maps.h"
 #include "nat_skb.h"
@@ -121,6 +122,10 @@ int tc_pod_egress(struct __sk_buff *skb)
 	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
 	if (err || !pkt.family || pkt.fragment == SL_FRAG_LATER)
 		return TC_ACT_OK; /* not ours to judge on the way into a pod */
+	if (icmp_is_error(&pkt)) {
+		err = icmp_error_to_client(skb, &pkt);
+		return err ? drop(err) : TC_ACT_OK;
+	}
 	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
 		return TC_ACT_OK;
 
