@@ -12,6 +12,7 @@
 
 #include "convert.h"
 #include "sluice/base/prime.h"
+#include "sluice/bpf/sock.skel.h"
 #include "sluice/bpf/tc_pod.skel.h"
 #include "sluice/ebpf/abi.h"
 #include "sluice/ebpf/bpf_map.h"
@@ -58,8 +59,10 @@ base::Status invalid(std::string message) {
 struct EbpfDataplane::Skeletons {
   struct Deleter {
     void operator()(tc_pod* skel) const { tc_pod::destroy(skel); }
+    void operator()(sock* skel) const { sock::destroy(skel); }
   };
   std::unique_ptr<tc_pod, Deleter> tc;
+  std::unique_ptr<::sock, Deleter> socket;  // shares tc's pinned maps (pinned by name)
 
   [[nodiscard]] BpfMap<sl_frontend_key, sl_frontend> frontends() const {
     return {bpf_map__fd(tc->maps.sl_fe_v1), SL_MAP_FRONTENDS};
@@ -109,6 +112,12 @@ base::Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::open(const EbpfOptio
     return base::failErrno("loading BPF object tc_pod (verifier log above; pinned maps in " +
                                *pin_dir + " must match this build's layout)",
                            errno);
+  }
+  skeletons->socket.reset(sock::open(&open_opts));
+  if (!skeletons->socket) return base::failErrno("opening BPF object sock", errno);
+  skeletons->socket->rodata->sl_maglev_size = options.maglev_size;
+  if (sock::load(skeletons->socket.get()) != 0) {
+    return base::failErrno("loading BPF object sock (verifier log above)", errno);
   }
   std::unique_ptr<EbpfDataplane> dp(new EbpfDataplane(options, *pin_dir, std::move(skeletons)));
   if (auto ok = dp->restoreBackendIds(); !ok) return base::fail(std::move(ok.error()));
@@ -352,6 +361,17 @@ int EbpfDataplane::podIngressProgram() const {
 }
 int EbpfDataplane::podEgressProgram() const {
   return bpf_program__fd(skel_->tc->progs.tc_pod_egress);
+}
+
+std::vector<EbpfDataplane::SocketProgram> EbpfDataplane::socketPrograms() const {
+  std::vector<SocketProgram> out;
+  bpf_program* prog = nullptr;
+  bpf_object__for_each_program(prog, skel_->socket->obj) {
+    out.push_back({.name = bpf_program__name(prog),
+                   .fd = bpf_program__fd(prog),
+                   .attach_type = static_cast<int>(bpf_program__expected_attach_type(prog))});
+  }
+  return out;
 }
 
 }  // namespace sluice::ebpf

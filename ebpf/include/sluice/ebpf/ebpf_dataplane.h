@@ -44,6 +44,13 @@ class EbpfDataplane final : public dataplane::Dataplane {
   [[nodiscard]] base::Status attachPodInterface(int ifindex);
   [[nodiscard]] base::Status detachPodInterface(int ifindex);
 
+  // Attaches the socket hooks (connect, sendmsg, recvmsg, getpeername; IPv4 and IPv6) to a
+  // cgroup v2 directory: sockets of processes in it reach ClusterIP backends directly. The
+  // attachments are bpf_links pinned next to the maps, so they outlive this process; attaching
+  // again (a restarted agent) swaps the programs in place, without a moment unhooked.
+  [[nodiscard]] base::Status attachCgroup(const std::string& cgroup_path);
+  [[nodiscard]] base::Status detachCgroup(const std::string& cgroup_path);
+
   // Program fds, for fixture tests that run them with BPF_PROG_RUN.
   [[nodiscard]] int podIngressProgram() const;
   [[nodiscard]] int podEgressProgram() const;
@@ -55,7 +62,15 @@ class EbpfDataplane final : public dataplane::Dataplane {
   using BackendIdentity =
       std::tuple<dataplane::ServiceId, std::vector<std::uint8_t>, std::uint16_t>;
 
+  struct SocketProgram {
+    std::string name;
+    int fd = -1;
+    int attach_type = 0;  // enum bpf_attach_type
+  };
+
   EbpfDataplane(EbpfOptions options, std::string pin_dir, std::unique_ptr<Skeletons> skeletons);
+  [[nodiscard]] std::vector<SocketProgram> socketPrograms() const;
+  [[nodiscard]] base::Result<std::string> cgroupLinkPrefix(const std::string& cgroup_path) const;
   [[nodiscard]] base::Status restoreBackendIds();
   [[nodiscard]] std::uint32_t allocateBackendId();
   [[nodiscard]] base::Status writeMaglevTable(dataplane::ServiceId service,
