@@ -11,7 +11,14 @@
 #include <string>
 #include <vector>
 
+#include <net/if.h>
+
+#include <sstream>
+
 #include "node_dataplanes.h"
+#include "sluice/lab/echo_reply.h"
+#include "sluice/lab/echo_server.h"
+#include "sluice/lab/run_in_netns.h"
 #include "sluice/lab/lab_test.h"
 #include "sluice/lab/tcp_client.h"
 #include "sluice/lab/udp_client.h"
@@ -231,6 +238,51 @@ TEST_F(ClusterIpLab, ServiceWithoutBackendsRefusesAtOnce) {
   auto counters = dps_->node("n1").counters();
   ASSERT_TRUE(counters.has_value());
   EXPECT_GE(counters->drops[SLUICE_DROP_NO_BACKEND], 6U);
+}
+
+// The socket path: with the packet path taken off the client's veth, only the cgroup hooks can
+// translate. A client process in the hooked cgroup reaches the backends (TCP and UDP, both
+// families) and they see its own address; the same client outside that cgroup gets nowhere.
+TEST_F(ClusterIpLab, SocketHooksOnThePodCgroupTranslateWithoutThePacketPath) {
+  const lab::PodInfo& p1a = lab().pod("p1a");
+  ebpf::EbpfDataplane& n1 = dps_->node("n1");
+  ASSERT_TRUE(lab::runInNetns(lab().node("n1").netns, [&]() -> base::Status {
+    return n1.detachPodInterface(static_cast<int>(if_nametoindex(p1a.node_interface.c_str())));
+  }));
+  auto cgroup = lab().createCgroup("p1a");
+  ASSERT_TRUE(cgroup.has_value()) << cgroup.error().toString();
+  ASSERT_TRUE(n1.attachCgroup((*cgroup)->path()));
+  auto echo = lab::echoBinaryPath();
+  ASSERT_TRUE(echo.has_value()) << echo.error().toString();
+
+  const std::set<std::string> backends = {"p1b", "p2a", "p2b"};
+  for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
+    for (const char* proto : {"--tcp", "--udp"}) {
+      const std::string what = std::string(proto) + " " + std::string(lab::ipFamilyName(family));
+      auto client = lab().spawn(
+          p1a.netns, {*echo, "client", proto, "--to", web(family).toString(), "--count", "30"},
+          {.cgroup = (*cgroup)->path(), .name = "client", .capture_stderr = true});
+      ASSERT_TRUE(client.has_value()) << client.error().toString();
+      auto status = (*client)->waitExit(lab::deadlineAfter(std::chrono::seconds(20)));
+      ASSERT_TRUE(status.has_value()) << what << ": " << status.error().toString();
+      ASSERT_TRUE(status->success()) << what << ": " << (*client)->errorOutput();
+      std::istringstream lines((*client)->output());
+      std::set<std::string> seen;
+      for (std::string line; std::getline(lines, line);) {
+        auto reply = lab::parseEchoReply(line);
+        ASSERT_TRUE(reply.has_value()) << what << ": " << line;
+        seen.insert(reply->name);
+        EXPECT_EQ(reply->peer.address, p1a.address(family)) << what;
+      }
+      EXPECT_FALSE(seen.empty()) << what;
+      for (const auto& name : seen) EXPECT_TRUE(backends.contains(name)) << what << ": " << name;
+      if (std::string(proto) == "--tcp") {
+        EXPECT_GE(seen.size(), 2U) << what << ": 30 connections all went to one backend";
+      }
+    }
+  }
+  auto outside = lab::tcpEcho(web(), {.netns = p1a.netns, .timeout = milliseconds(300)});
+  EXPECT_FALSE(outside.has_value()) << "reached " << outside->name << " without any hook";
 }
 
 // A restarted agent opens the pinned state again and re-applies the same services: traffic on
