@@ -4,22 +4,20 @@
 // spread, that established connections survive backend changes and that a service without
 // backends refuses at once.
 #include <gtest/gtest.h>
+#include <net/if.h>
 
 #include <chrono>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
-
-#include <net/if.h>
-
-#include <sstream>
 
 #include "node_dataplanes.h"
 #include "sluice/lab/echo_reply.h"
 #include "sluice/lab/echo_server.h"
-#include "sluice/lab/run_in_netns.h"
 #include "sluice/lab/lab_test.h"
+#include "sluice/lab/run_in_netns.h"
 #include "sluice/lab/tcp_client.h"
 #include "sluice/lab/udp_client.h"
 
