@@ -1,8 +1,11 @@
-// sluice-lab-demo: what scripts/run.sh runs until the agent exists. Builds the standard lab
-// (LAB.md), starts an echo server in every pod, sends TCP and UDP over IPv4 and IPv6 from the
-// external client to each pod and prints who answered and which source address it saw; then
-// (unless --once) keeps the lab up until Ctrl-C and tears it down. Exit code 1 when any probe
-// failed, 2 when the lab cannot be built.
+// sluice-demo: what scripts/run.sh runs until sluice-agent exists. Builds the standard lab
+// (LAB.md), starts an echo server in every pod, and shows
+//   1. plain routing: TCP and UDP over IPv4 and IPv6 from the external client to each pod;
+//   2. ClusterIP through Sluice's eBPF data plane (one per node, in a private bpffs): the service
+//      10.96.0.10:80 / [fd00:96::10]:80 → every pod but the first, dialled from the first pod,
+//      printing which backend answered and which source address it saw;
+// then (unless --once) keeps everything up until Ctrl-C and tears it down. Exit code 1 when any
+// probe failed, 2 when the lab or the data plane cannot be set up.
 #include <signal.h>
 
 #include <charconv>
@@ -11,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "node_dataplanes.h"
 #include "sluice/base/log.h"
 #include "sluice/lab/environment.h"
 #include "sluice/lab/lab.h"
@@ -20,9 +24,11 @@
 namespace {
 
 using sluice::lab::IpFamily;
+namespace base = sluice::base;
+namespace dataplane = sluice::dataplane;
 
 constexpr const char* kUsage =
-    "usage: sluice-lab-demo [--once] [--nodes N] [--pods-per-node N] [--port P]\n"
+    "usage: sluice-demo [--once] [--nodes N] [--pods-per-node N] [--port P]\n"
     "Builds a lab of network namespaces (2 nodes, 2 pods each by default), probes every pod from\n"
     "the external client and prints the results; then waits for Ctrl-C (or exits, with --once)\n"
     "and removes everything it made. Needs root.\n";
@@ -59,7 +65,7 @@ bool parseOptions(int argc, char** argv, DemoOptions& options, int* exit_code) {
       *exit_code = 0;
       return false;
     } else {
-      std::fprintf(stderr, "sluice-lab-demo: bad argument '%s'\n%s", argv[i], kUsage);
+      std::fprintf(stderr, "sluice-demo: bad argument '%s'\n%s", argv[i], kUsage);
       return false;
     }
   }
@@ -95,6 +101,65 @@ bool probeAndPrint(const sluice::lab::Lab& lab, const sluice::lab::PodInfo& pod,
   return ok;
 }
 
+constexpr std::uint16_t kServicePort = 80;
+
+const base::IpAddress& serviceAddress(IpFamily family) {
+  static const auto v4 = base::parseIpAddress("10.96.0.10").value();
+  static const auto v6 = base::parseIpAddress("fd00:96::10").value();
+  return family == IpFamily::kIpv4 ? v4 : v6;
+}
+
+// Programs the ClusterIP on every node: backends are all pods but the first (the client).
+base::Status programClusterIp(sluice::testing::NodeDataplanes& dps, const sluice::lab::Lab& lab,
+                              std::uint16_t port) {
+  for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
+    const dataplane::ServiceId id = family == IpFamily::kIpv4 ? 1 : 2;
+    std::vector<dataplane::Backend> backends;
+    for (std::size_t i = 1; i < lab.pods().size(); ++i) {
+      backends.push_back({.address = lab.pods()[i].address(family), .port = port});
+    }
+    if (auto ok = dps.setBackends(id, backends); !ok) return ok;
+    for (const auto protocol : {dataplane::Protocol::kTcp, dataplane::Protocol::kUdp}) {
+      if (auto ok = dps.upsertFrontend({.key = {.address = serviceAddress(family),
+                                                .port = kServicePort,
+                                                .protocol = protocol},
+                                        .service = id});
+          !ok) {
+        return ok;
+      }
+    }
+  }
+  return {};
+}
+
+// Four connections per protocol and family from the client pod to the ClusterIP.
+int probeClusterIp(const sluice::lab::Lab& lab) {
+  const sluice::lab::PodInfo& client = lab.pods().front();
+  int failures = 0;
+  for (const bool tcp : {true, false}) {
+    for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
+      for (int n = 0; n < 4; ++n) {
+        const sluice::lab::SocketAddress target{.address = serviceAddress(family),
+                                                .port = kServicePort};
+        const sluice::lab::ProbeOptions options{.netns = client.netns, .reset_on_close = true};
+        auto reply =
+            tcp ? sluice::lab::tcpEcho(target, options) : sluice::lab::udpEcho(target, options);
+        const bool ok =
+            reply && reply->name != client.name && reply->peer.address == client.address(family);
+        if (!ok) ++failures;
+        std::printf("%-5s %-5s %-5s %-24s %-11s %-26s %s\n", client.name.c_str(),
+                    tcp ? "tcp" : "udp", std::string(sluice::lab::ipFamilyName(family)).c_str(),
+                    target.toString().c_str(), reply ? reply->name.c_str() : "-",
+                    reply ? reply->peer.toString().c_str() : "-",
+                    ok      ? "ok"
+                    : reply ? "WRONG"
+                            : ("FAILED: " + reply.error().message()).c_str());
+      }
+    }
+  }
+  return failures;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,21 +176,21 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  if (auto logging = sluice::base::setupLogging({.name = "sluice-lab-demo"}); !logging) {
+  if (auto logging = sluice::base::setupLogging({.name = "sluice-demo"}); !logging) {
     std::fprintf(stderr, "%s\n", logging.error().toString().c_str());
     return 2;
   }
   if (const std::string problem = sluice::lab::labProblem(); !problem.empty()) {
-    std::fprintf(stderr, "sluice-lab-demo: %s\n", problem.c_str());
+    std::fprintf(stderr, "sluice-demo: %s\n", problem.c_str());
     return 2;
   }
   auto lab = sluice::lab::Lab::create(options.lab);
   if (!lab) {
-    std::fprintf(stderr, "sluice-lab-demo: %s\n", lab.error().toString().c_str());
+    std::fprintf(stderr, "sluice-demo: %s\n", lab.error().toString().c_str());
     return 2;
   }
   if (auto started = (*lab)->startEchoInAllPods({.port = options.port}); !started) {
-    std::fprintf(stderr, "sluice-lab-demo: %s\n", started.error().toString().c_str());
+    std::fprintf(stderr, "sluice-demo: %s\n", started.error().toString().c_str());
     return 2;
   }
 
@@ -146,6 +211,41 @@ int main(int argc, char** argv) {
   const std::size_t probes = (*lab)->pods().size() * 4;
   std::printf("\n%zu of %zu probes ok: each pod answered itself and saw ext's own address.\n",
               probes - static_cast<std::size_t>(failures), probes);
+
+  std::unique_ptr<sluice::testing::NodeDataplanes> dataplanes;
+  if ((*lab)->pods().size() >= 2) {
+    auto dps = sluice::testing::NodeDataplanes::create(**lab);
+    if (!dps) {
+      std::fprintf(stderr, "sluice-demo: eBPF data plane: %s\n", dps.error().toString().c_str());
+      return 2;
+    }
+    dataplanes = std::move(*dps);
+    if (auto ok = programClusterIp(*dataplanes, **lab, options.port); !ok) {
+      std::fprintf(stderr, "sluice-demo: programming the ClusterIP: %s\n",
+                   ok.error().toString().c_str());
+      return 2;
+    }
+    std::printf(
+        "\nClusterIP 10.96.0.10:80 and [fd00:96::10]:80 (TCP and UDP) -> port %u of every "
+        "pod but %s, through Sluice's eBPF data plane on each node:\n\n",
+        options.port, (*lab)->pods().front().name.c_str());
+    std::printf("%-5s %-5s %-5s %-24s %-11s %-26s %s\n", "FROM", "PROTO", "IP", "SERVICE",
+                "ANSWERED BY", "SOURCE SEEN BY THE POD", "RESULT");
+    const int service_failures = probeClusterIp(**lab);
+    std::printf(
+        "\n%d of 16 ClusterIP probes ok: a backend answered and saw the client pod's own "
+        "address.\n",
+        16 - service_failures);
+    failures += service_failures;
+    auto counters = dataplanes->node((*lab)->pods().front().node).counters();
+    if (counters) {
+      std::uint64_t connections = 0;
+      for (const auto& [id, c] : counters->services) connections += c.new_connections;
+      std::printf("Data plane of %s: %llu new connections, %llu conntrack entries.\n",
+                  (*lab)->pods().front().node.c_str(), static_cast<unsigned long long>(connections),
+                  static_cast<unsigned long long>(counters->conntrack_entries));
+    }
+  }
   std::fflush(stdout);
 
   if (!options.once) {
@@ -167,6 +267,7 @@ int main(int argc, char** argv) {
     sigwait(&stop_signals, &received);
     std::printf("\nGot %s; tearing the lab down.\n", received == SIGINT ? "Ctrl-C" : "SIGTERM");
   }
+  dataplanes.reset();
   lab->reset();
   std::printf("Lab removed.\n");
   return failures == 0 ? 0 : 1;
