@@ -72,9 +72,11 @@ SL_INLINE int ct_is_new_syn(const struct sl_ct_entry *entry, const struct sl_pkt
 }
 
 /* Records a new NATed flow: forward (client → frontend ⇒ backend) and reply (backend →
- * client ⇒ frontend). Returns 0, or SLUICE_DROP_CT_FULL. */
+ * client ⇒ frontend). `seen_client` is the client address as the backend sees it (the client's
+ * own, or the hairpin address). Returns 0, or SLUICE_DROP_CT_FULL. */
 SL_INLINE int ct_create(const struct sl_pkt *pkt, const struct sl_backend *backend,
-			__u32 backend_id, __u32 service_id, __u64 now)
+			__u32 backend_id, __u32 service_id, const union sl_addr *seen_client,
+			__u64 now)
 {
 	struct sl_ct_key key;
 	struct sl_ct_entry entry = {};
@@ -92,7 +94,7 @@ SL_INLINE int ct_create(const struct sl_pkt *pkt, const struct sl_backend *backe
 
 	key.src = backend->addr;
 	key.sport = backend->port;
-	key.dst = pkt->src;
+	key.dst = *seen_client;
 	key.dport = pkt->sport;
 	key.dir = SL_CT_REPLY;
 	entry.nat_addr = pkt->dst;

@@ -9,6 +9,7 @@
  * traffic: their packets already carry the backend address. */
 #include "common.h"
 #include "conntrack.h"
+#include "hairpin.h"
 #include "icmp_error.h"
 #include "lb.h"
 #include "maps.h"
@@ -42,6 +43,41 @@ SL_INLINE int reject(struct __sk_buff *skb, const struct sl_pkt *pkt)
 	return bpf_redirect(skb->ifindex, 0);
 }
 
+/* The pod answering a connection it made to its own service (hairpin.h). */
+SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u64 now)
+{
+	struct sl_ct_key key;
+	struct sl_ct_entry *reply, *forward;
+	union sl_addr frontend, self = pkt->src;
+	__be16 frontend_port;
+	int err;
+
+	ct_key_of(&key, pkt, SL_CT_REPLY);
+	reply = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	if (!reply || !ct_alive(reply, pkt->proto, now))
+		return TC_ACT_OK; /* no flow of ours: routed like any other packet */
+	ct_on_packet(reply, pkt, 1, now);
+	frontend = reply->nat_addr;
+	frontend_port = reply->nat_port;
+	sl_count_service(reply->service_id, skb->len, 0);
+
+	key.src = self;
+	key.sport = pkt->dport;
+	key.dst = frontend;
+	key.dport = frontend_port;
+	key.dir = SL_CT_FORWARD;
+	forward = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	if (forward)
+		ct_on_packet(forward, pkt, 1, now);
+
+	err = nat_rewrite_skb(skb, pkt, SL_NAT_SRC, &frontend, frontend_port);
+	if (!err)
+		err = nat_rewrite_skb(skb, pkt, SL_NAT_DST, &self, pkt->dport);
+	if (err)
+		return drop(err);
+	return hairpin_send_back(skb);
+}
+
 SEC("tc")
 int tc_pod_ingress(struct __sk_buff *skb)
 {
@@ -50,6 +86,7 @@ int tc_pod_ingress(struct __sk_buff *skb)
 	struct sl_ct_entry *entry;
 	struct sl_frontend *fe;
 	struct sl_backend *backend = NULL;
+	union sl_addr seen_client;
 	__u32 backend_id = 0;
 	__u64 now = bpf_ktime_get_ns();
 	int new_flow = 0;
@@ -64,6 +101,8 @@ int tc_pod_ingress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
 		return TC_ACT_OK;
+	if (is_hairpin_addr(&pkt.dst, pkt.family))
+		return hairpin_reply(skb, &pkt, now);
 	fe = lb_lookup_frontend(&pkt.dst, pkt.dport, pkt.proto, pkt.family);
 	if (!fe)
 		return TC_ACT_OK;
@@ -89,7 +128,11 @@ int tc_pod_ingress(struct __sk_buff *skb)
 		backend = lb_backend(fe->service_id, backend_id);
 		if (!backend)
 			return reject(skb, &pkt);
-		err = ct_create(&pkt, backend, backend_id, fe->service_id, now);
+		if (sl_addr_equal(&backend->addr, &pkt.src))
+			hairpin_addr(pkt.family, &seen_client);
+		else
+			seen_client = pkt.src;
+		err = ct_create(&pkt, backend, backend_id, fe->service_id, &seen_client, now);
 		if (err)
 			return drop(err);
 		new_flow = 1;
@@ -100,10 +143,17 @@ int tc_pod_ingress(struct __sk_buff *skb)
 		__be16 port = backend->port;
 
 		err = nat_rewrite_skb(skb, &pkt, SL_NAT_DST, &addr, port);
+		if (err)
+			return drop(err);
+		if (!sl_addr_equal(&addr, &pkt.src))
+			return TC_ACT_OK;
 	}
+	/* The pod reached itself through its service: hairpin (hairpin.h). */
+	hairpin_addr(pkt.family, &seen_client);
+	err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &seen_client, pkt.sport);
 	if (err)
 		return drop(err);
-	return TC_ACT_OK;
+	return hairpin_send_back(skb);
 }
 
 SEC("tc")

@@ -23,6 +23,9 @@ using packet::TcpFlags;
 
 constexpr TcpFlags kSynAck = TcpFlags::kSyn | TcpFlags::kAck;
 
+// A frame turned around towards its sender: Ethernet addresses swapped.
+Packet answer() { return Packet().eth(packet::kDefaultDstMac, packet::kDefaultSrcMac); }
+
 class TcFlowTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -90,6 +93,50 @@ TEST_F(TcFlowTest, ReplyFromAnotherPortOfTheBackendIsNotTranslated) {
   in(Packet().ipv4("10.244.1.2", "10.96.0.10").tcp(40000, 80, TcpFlags::kSyn).build());
   const Bytes stray = Packet().ipv4("10.244.2.3", "10.244.1.2").tcp(9999, 40000, kSynAck).build();
   EXPECT_PACKET_EQ(out(stray), stray);
+}
+
+// --- hairpin: the backend pod itself dials its service and is chosen
+
+TEST_F(TcFlowTest, HairpinFlowIsSentBackIntoThePodFromTheHairpinAddress) {
+  // 10.244.2.3 is web's only backend; as a client it reaches itself.
+  auto forward =
+      f_->ingress(Packet().ipv4("10.244.2.3", "10.96.0.10").tcp(40000, 80, TcpFlags::kSyn).build());
+  ASSERT_TRUE(forward.has_value()) << forward.error().toString();
+  EXPECT_EQ(forward->verdict, TC_ACT_REDIRECT);
+  EXPECT_PACKET_EQ(
+      forward->output,
+      answer().ipv4("169.254.42.1", "10.244.2.3").tcp(40000, 8080, TcpFlags::kSyn).build());
+  EXPECT_CHECKSUMS_VALID(forward->output);
+
+  auto reply =
+      f_->ingress(Packet().ipv4("10.244.2.3", "169.254.42.1").tcp(8080, 40000, kSynAck).build());
+  ASSERT_TRUE(reply.has_value()) << reply.error().toString();
+  EXPECT_EQ(reply->verdict, TC_ACT_REDIRECT);
+  EXPECT_PACKET_EQ(reply->output,
+                   answer().ipv4("10.96.0.10", "10.244.2.3").tcp(80, 40000, kSynAck).build());
+  EXPECT_CHECKSUMS_VALID(reply->output);
+}
+
+TEST_F(TcFlowTest, Ipv6HairpinUsesTheIpv6HairpinAddress) {
+  auto forward =
+      f_->ingress(Packet().ipv6("fd00:244:2::3", "fd00:96::10").udp(5000, 53).payload("q").build());
+  ASSERT_TRUE(forward.has_value()) << forward.error().toString();
+  EXPECT_EQ(forward->verdict, TC_ACT_REDIRECT);
+  EXPECT_PACKET_EQ(
+      forward->output,
+      answer().ipv6("fd51:1ce::1", "fd00:244:2::3").udp(5000, 5353).payload("q").build());
+  auto reply = f_->ingress(
+      Packet().ipv6("fd00:244:2::3", "fd51:1ce::1").udp(5353, 5000).payload("a").build());
+  ASSERT_TRUE(reply.has_value()) << reply.error().toString();
+  EXPECT_PACKET_EQ(
+      reply->output,
+      answer().ipv6("fd00:96::10", "fd00:244:2::3").udp(53, 5000).payload("a").build());
+  EXPECT_CHECKSUMS_VALID(reply->output);
+}
+
+TEST_F(TcFlowTest, PacketsToTheHairpinAddressWithoutAFlowAreLeftAlone) {
+  const Bytes stray = Packet().ipv4("10.244.2.3", "169.254.42.1").tcp(8080, 40000, kSynAck).build();
+  EXPECT_PACKET_EQ(in(stray), stray);
 }
 
 // --- ICMP errors about a NATed flow

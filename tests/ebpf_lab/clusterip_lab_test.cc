@@ -119,6 +119,34 @@ TEST_F(ClusterIpLab, PodsOnBothNodesReachTheServiceAndBackendsSeeThePodAddress) 
   }
 }
 
+// A backend dialling its own service may be sent to itself (hairpin): that must work too, for
+// every connection, TCP and UDP, both families.
+TEST_F(ClusterIpLab, ABackendReachesItsOwnServiceEvenWhenItPicksItself) {
+  const lab::PodInfo& p1b = lab().pod("p1b");
+  for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
+    for (const bool tcp : {true, false}) {
+      const std::string what =
+          std::string(tcp ? "tcp " : "udp ") + std::string(lab::ipFamilyName(family));
+      std::set<std::string> seen;
+      for (int i = 0; i < 24; ++i) {
+        const lab::ProbeOptions options{
+            .netns = p1b.netns, .timeout = milliseconds(1000), .reset_on_close = true};
+        auto reply = tcp ? lab::tcpEcho(web(family), options) : lab::udpEcho(web(family), options);
+        ASSERT_TRUE(reply.has_value()) << what << " #" << i << ": " << reply.error().toString();
+        seen.insert(reply->name);
+        if (reply->name == "p1b") {
+          EXPECT_EQ(reply->peer.address.to_string(),
+                    family == IpFamily::kIpv4 ? "169.254.42.1" : "fd51:1ce::1")
+              << what << ": a hairpin connection comes from the hairpin address";
+        } else {
+          EXPECT_EQ(reply->peer.address, p1b.address(family)) << what;
+        }
+      }
+      EXPECT_TRUE(seen.contains("p1b")) << what << ": never picked itself in 24 connections";
+    }
+  }
+}
+
 // 300 connections over 3 backends: each gets 100 ± 40 (about 5 standard deviations of the
 // binomial spread; Maglev's own imbalance at M=1021 is under 1%).
 TEST_F(ClusterIpLab, ConnectionsSpreadEvenlyOverThreeBackends) {

@@ -182,6 +182,13 @@ struct sl_sock_revnat_value {
 #define SL_CT_TIMEOUT_UDP (120ULL * SL_NSEC_PER_SEC)
 #define SL_CT_TIMEOUT_UDP_NEW (30ULL * SL_NSEC_PER_SEC)
 
+/* ---- hairpin: a pod whose connection to its own service is sent back to itself sees it come
+ * from this address (an address of no one, reachable through the pod's default route), so its
+ * answer leaves the pod and can be translated back. 169.254.42.1 and fd51:1ce::1. ---- */
+#define SL_HAIRPIN_V4_HOST 0xa9fe2a01U /* host byte order */
+#define SL_HAIRPIN_V6_WORD0_HOST 0xfd5101ceU
+#define SL_HAIRPIN_V6_WORD3_HOST 0x00000001U
+
 /* NOLINTEND(modernize-macro-to-enum) */
 
 #endif /* SLUICE_EBPF_ABI_H */

@@ -98,9 +98,11 @@ struct LabOptions {
 inline constexpr int kMaxNodes = 99;        // ext is .100 on the fabric
 inline constexpr int kMaxPodsPerNode = 26;  // pod letters a..z
 
-// The ranges pods route towards their node (everything the lab uses; no default route).
-inline constexpr std::array<std::string_view, 4> kPodRoutedRangesV4 = {
-    "10.244.0.0/16", "10.96.0.0/12", "192.168.50.0/24", "192.168.60.0/24"};
+// The ranges pods route towards their node (everything the lab uses; no default route). A real
+// pod's default route covers Sluice's hairpin address (169.254.42.1; fd51:1ce::1 is in fd00::/8);
+// here it is listed.
+inline constexpr std::array<std::string_view, 5> kPodRoutedRangesV4 = {
+    "10.244.0.0/16", "10.96.0.0/12", "192.168.50.0/24", "192.168.60.0/24", "169.254.42.1/32"};
 inline constexpr std::array<std::string_view, 1> kPodRoutedRangesV6 = {"fd00::/8"};
 
 [[nodiscard]] base::Status validateLabOptions(const LabOptions& options);
