@@ -89,7 +89,7 @@ SL_INLINE int ct_create(const struct sl_pkt *pkt, const struct sl_backend *backe
 	ct_key_of(&key, pkt, SL_CT_FORWARD);
 	entry.nat_addr = backend->addr;
 	entry.nat_port = backend->port;
-	if (bpf_map_update_elem(&sl_ct_v1, &key, &entry, BPF_ANY))
+	if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
 		return SLUICE_DROP_CT_FULL;
 
 	key.src = backend->addr;
@@ -99,7 +99,7 @@ SL_INLINE int ct_create(const struct sl_pkt *pkt, const struct sl_backend *backe
 	key.dir = SL_CT_REPLY;
 	entry.nat_addr = pkt->dst;
 	entry.nat_port = pkt->dport;
-	if (bpf_map_update_elem(&sl_ct_v1, &key, &entry, BPF_ANY))
+	if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
 		return SLUICE_DROP_CT_FULL;
 	return 0;
 }

@@ -128,7 +128,7 @@ SL_INLINE int icmp_error_to_client(struct __sk_buff *skb, const struct sl_pkt *p
 	key.proto = q.proto;
 	key.family = pkt->family;
 	key.dir = SL_CT_REPLY;
-	reply = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	reply = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (!reply)
 		return 0;
 	frontend = reply->nat_addr;

@@ -49,7 +49,7 @@ struct {
 	__type(key, struct sl_ct_key);
 	__type(value, struct sl_ct_entry);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} sl_ct_v1 SEC(".maps");
+} sl_ct_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -83,8 +83,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sl_sock_rev_v1 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SL_DEFAULT_MAX_FRONTENDS);
+	__type(key, struct sl_source_range_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sl_srcrange_v1 SEC(".maps");
+
 /* Load-time configuration (set on the skeleton's rodata before load). */
 const volatile __u32 sl_maglev_size = SL_DEFAULT_MAGLEV_SIZE;
+/* This node's addresses (network order; zero when unset): external flows to remote backends
+ * are source-NATed to them. */
+const volatile __be32 sl_node_v4 = 0;
+const volatile __be32 sl_node_v6[4] = {};
 
 SL_INLINE void sl_count_drop(__u32 reason)
 {

@@ -39,6 +39,9 @@ SL_INLINE int parse_l4(void *data, void *data_end, struct sl_pkt *pkt)
 {
 	void *l4 = data + pkt->l4_off;
 
+	/* One register for l4: clang may otherwise recompute it after the bounds check, and the
+	 * verifier does not carry the check over to the copy. */
+	asm volatile("" : "+r"(l4));
 	if (pkt->fragment == SL_FRAG_LATER)
 		return 0;
 	switch (pkt->proto) {

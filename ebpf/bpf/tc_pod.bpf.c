@@ -53,7 +53,7 @@ SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u
 	int err;
 
 	ct_key_of(&key, pkt, SL_CT_REPLY);
-	reply = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	reply = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (!reply || !ct_alive(reply, pkt->proto, now))
 		return TC_ACT_OK; /* no flow of ours: routed like any other packet */
 	ct_on_packet(reply, pkt, 1, now);
@@ -66,7 +66,7 @@ SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u
 	key.dst = frontend;
 	key.dport = frontend_port;
 	key.dir = SL_CT_FORWARD;
-	forward = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (forward)
 		ct_on_packet(forward, pkt, 1, now);
 
@@ -110,7 +110,7 @@ int tc_pod_ingress(struct __sk_buff *skb)
 		return drop(SLUICE_DROP_FRAGMENT); /* later fragments could not follow it */
 
 	ct_key_of(&key, &pkt, SL_CT_FORWARD);
-	entry = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (entry && entry->service_id == fe->service_id && ct_alive(entry, pkt.proto, now) &&
 	    !ct_is_new_syn(entry, &pkt)) {
 		backend = lb_backend(fe->service_id, entry->backend_id);
@@ -180,7 +180,7 @@ int tc_pod_egress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 
 	ct_key_of(&key, &pkt, SL_CT_REPLY);
-	reply = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	reply = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (!reply || !ct_alive(reply, pkt.proto, now))
 		return TC_ACT_OK;
 	ct_on_packet(reply, &pkt, 1, now);
@@ -193,7 +193,7 @@ int tc_pod_egress(struct __sk_buff *skb)
 	key.dst = frontend;
 	key.dport = frontend_port;
 	key.dir = SL_CT_FORWARD;
-	forward = bpf_map_lookup_elem(&sl_ct_v1, &key);
+	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (forward)
 		ct_on_packet(forward, &pkt, 1, now);
 

@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdarg>
+#include <cstring>
 #include <set>
 
 #include "convert.h"
 #include "sluice/base/prime.h"
+#include "sluice/bpf/ext.skel.h"
 #include "sluice/bpf/sock.skel.h"
 #include "sluice/bpf/tc_pod.skel.h"
 #include "sluice/ebpf/abi.h"
@@ -28,11 +30,16 @@ using dataplane::ServiceId;
 // libbpf's messages (the verifier log above all) go to our log instead of stderr.
 int libbpfLog(enum libbpf_print_level level, const char* format, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  char line[2048];
-  const int n = std::vsnprintf(line, sizeof(line), format, args);  // NOLINT: libbpf's format
-  std::string_view text(
-      line, n > 0 ? std::min<std::size_t>(static_cast<std::size_t>(n), sizeof(line) - 1) : 0);
-  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  // Verifier logs run to many kilobytes: size the buffer to the message.
+  va_list measure;
+  va_copy(measure, args);
+  const int n = std::vsnprintf(nullptr, 0, format, measure);  // NOLINT: libbpf's format
+  va_end(measure);
+  if (n <= 0) return n;
+  std::string text(static_cast<std::size_t>(n) + 1, '\0');
+  std::vsnprintf(text.data(), text.size(), format, args);  // NOLINT: libbpf's format
+  text.resize(static_cast<std::size_t>(n));
+  while (!text.empty() && text.back() == '\n') text.pop_back();
   if (level == LIBBPF_WARN) {
     spdlog::warn("libbpf: {}", text);
   } else {
@@ -60,9 +67,11 @@ struct EbpfDataplane::Skeletons {
   struct Deleter {
     void operator()(tc_pod* skel) const { tc_pod::destroy(skel); }
     void operator()(sock* skel) const { sock::destroy(skel); }
+    void operator()(ext* skel) const { ext::destroy(skel); }
   };
   std::unique_ptr<tc_pod, Deleter> tc;
-  std::unique_ptr<::sock, Deleter> socket;  // shares tc's pinned maps (pinned by name)
+  std::unique_ptr<::sock, Deleter> socket;   // shares tc's pinned maps (pinned by name)
+  std::unique_ptr<::ext, Deleter> external;  // likewise
 
   [[nodiscard]] BpfMap<sl_frontend_key, sl_frontend> frontends() const {
     return {bpf_map__fd(tc->maps.sl_fe_v1), SL_MAP_FRONTENDS};
@@ -74,10 +83,13 @@ struct EbpfDataplane::Skeletons {
     return {bpf_map__fd(tc->maps.sl_maglev_v1), SL_MAP_MAGLEV};
   }
   [[nodiscard]] BpfMap<sl_ct_key, sl_ct_entry> conntrack() const {
-    return {bpf_map__fd(tc->maps.sl_ct_v1), SL_MAP_CONNTRACK};
+    return {bpf_map__fd(tc->maps.sl_ct_v2), SL_MAP_CONNTRACK};
   }
   [[nodiscard]] PerCpuMap<std::uint32_t, sl_service_stats> serviceStats() const {
     return {bpf_map__fd(tc->maps.sl_svc_stats_v1), SL_MAP_SERVICE_STATS};
+  }
+  [[nodiscard]] BpfMap<sl_source_range_key, std::uint8_t> sourceRanges() const {
+    return {bpf_map__fd(external->maps.sl_srcrange_v1), SL_MAP_SOURCE_RANGES};
   }
   [[nodiscard]] PerCpuMap<std::uint32_t, std::uint64_t> drops() const {
     return {bpf_map__fd(tc->maps.sl_drops_v1), SL_MAP_DROPS};
@@ -118,6 +130,23 @@ base::Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::open(const EbpfOptio
   skeletons->socket->rodata->sl_maglev_size = options.maglev_size;
   if (sock::load(skeletons->socket.get()) != 0) {
     return base::failErrno("loading BPF object sock (verifier log above)", errno);
+  }
+  skeletons->external.reset(ext::open(&open_opts));
+  if (!skeletons->external) return base::failErrno("opening BPF object ext", errno);
+  skeletons->external->rodata->sl_maglev_size = options.maglev_size;
+  if (options.node_ipv4) {
+    if (!options.node_ipv4->is_v4())
+      return base::fail(base::Errc::kInvalidArgument, "node_ipv4 is not an IPv4 address");
+    skeletons->external->rodata->sl_node_v4 = detail::toAbi(*options.node_ipv4).v4;
+  }
+  if (options.node_ipv6) {
+    if (!options.node_ipv6->is_v6())
+      return base::fail(base::Errc::kInvalidArgument, "node_ipv6 is not an IPv6 address");
+    const sl_addr v6 = detail::toAbi(*options.node_ipv6);
+    for (int i = 0; i < 4; ++i) skeletons->external->rodata->sl_node_v6[i] = v6.v6[i];
+  }
+  if (ext::load(skeletons->external.get()) != 0) {
+    return base::failErrno("loading BPF object ext (verifier log above)", errno);
   }
   std::unique_ptr<EbpfDataplane> dp(new EbpfDataplane(options, *pin_dir, std::move(skeletons)));
   if (auto ok = dp->restoreBackendIds(); !ok) return base::fail(std::move(ok.error()));
@@ -167,7 +196,36 @@ base::Status EbpfDataplane::upsertFrontend(const dataplane::Frontend& frontend) 
                      " has backends of the other address family");
     }
   }
+  if (auto ok = writeSourceRanges(frontend.service, frontend.source_ranges); !ok) return ok;
   return skel_->frontends().update(detail::toAbi(frontend.key), detail::toAbi(frontend));
+}
+
+// A service's loadBalancerSourceRanges, replaced whole: new prefixes first, then stale ones go.
+base::Status EbpfDataplane::writeSourceRanges(ServiceId service,
+                                              const std::vector<base::IpPrefix>& ranges) {
+  const auto map = skel_->sourceRanges();
+  std::set<std::vector<std::uint8_t>> wanted;
+  for (const base::IpPrefix& range : ranges) {
+    sl_source_range_key key{};
+    key.prefixlen = 32 + range.length();
+    key.service_id = htonl(service);
+    const sl_addr addr = detail::toAbi(range.address());
+    std::memcpy(key.addr, addr.bytes, sizeof(key.addr));
+    if (auto ok = map.update(key, 1); !ok) return ok;
+    wanted.emplace(reinterpret_cast<const std::uint8_t*>(&key),
+                   reinterpret_cast<const std::uint8_t*>(&key) + sizeof(key));
+  }
+  auto present = map.keys();
+  if (!present) return base::fail(std::move(present.error()));
+  for (const sl_source_range_key& key : *present) {
+    if (ntohl(key.service_id) != service) continue;
+    const std::vector<std::uint8_t> bytes(
+        reinterpret_cast<const std::uint8_t*>(&key),
+        reinterpret_cast<const std::uint8_t*>(&key) + sizeof(key));
+    if (wanted.contains(bytes)) continue;
+    if (auto erased = map.erase(key); !erased) return base::fail(std::move(erased.error()));
+  }
+  return {};
 }
 
 base::Status EbpfDataplane::deleteFrontend(const dataplane::FrontendKey& key) {
@@ -276,8 +334,21 @@ base::Result<dataplane::ProgrammedState> EbpfDataplane::programmed() const {
   dataplane::ProgrammedState state;
   auto frontends = skel_->frontends().entries();
   if (!frontends) return base::fail(std::move(frontends.error()));
-  for (const auto& [key, value] : *frontends)
-    state.frontends.push_back(detail::fromAbi(key, value));
+  auto ranges = skel_->sourceRanges().keys();
+  if (!ranges) return base::fail(std::move(ranges.error()));
+  for (const auto& [key, value] : *frontends) {
+    dataplane::Frontend frontend = detail::fromAbi(key, value);
+    for (const sl_source_range_key& range : *ranges) {
+      if (ntohl(range.service_id) != frontend.service) continue;
+      sl_addr addr{};
+      std::memcpy(addr.bytes, range.addr, sizeof(addr.bytes));
+      auto prefix = base::IpPrefix::make(detail::fromAbi(addr, key.family), range.prefixlen - 32);
+      if (prefix) frontend.source_ranges.push_back(*prefix);
+    }
+    std::ranges::sort(frontend.source_ranges,
+                      [](const auto& a, const auto& b) { return a.toString() < b.toString(); });
+    state.frontends.push_back(std::move(frontend));
+  }
   std::sort(state.frontends.begin(), state.frontends.end(),
             [](const auto& a, const auto& b) { return a.key < b.key; });
 
@@ -361,6 +432,13 @@ int EbpfDataplane::podIngressProgram() const {
 }
 int EbpfDataplane::podEgressProgram() const {
   return bpf_program__fd(skel_->tc->progs.tc_pod_egress);
+}
+
+int EbpfDataplane::externalIngressProgram() const {
+  return bpf_program__fd(skel_->external->progs.xdp_ext_ingress);
+}
+int EbpfDataplane::externalEgressProgram() const {
+  return bpf_program__fd(skel_->external->progs.tc_ext_egress);
 }
 
 std::vector<EbpfDataplane::SocketProgram> EbpfDataplane::socketPrograms() const {

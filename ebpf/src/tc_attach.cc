@@ -2,6 +2,7 @@
 // belongs to the interface, not to this process: it keeps forwarding after the agent exits, and
 // a new agent replaces it in place (BPF_TC_F_REPLACE at our handle and priority).
 #include <bpf/libbpf.h>
+#include <linux/if_link.h>
 
 #include <cerrno>
 #include <string>
@@ -49,6 +50,23 @@ base::Status detachOne(int ifindex, bpf_tc_attach_point point) {
 base::Status EbpfDataplane::attachPodInterface(int ifindex) {
   if (auto ok = attachOne(ifindex, BPF_TC_INGRESS, podIngressProgram()); !ok) return ok;
   return attachOne(ifindex, BPF_TC_EGRESS, podEgressProgram());
+}
+
+// XDP in native (driver) mode; veth supports it, as do the NICs that matter. The attachment
+// belongs to the interface and outlives the agent; attaching again replaces the program.
+base::Status EbpfDataplane::attachExternalInterface(int ifindex) {
+  if (const int rc = bpf_xdp_attach(ifindex, externalIngressProgram(), XDP_FLAGS_DRV_MODE, nullptr);
+      rc != 0) {
+    return base::failErrno("attaching XDP on ifindex " + std::to_string(ifindex), -rc);
+  }
+  return attachOne(ifindex, BPF_TC_EGRESS, externalEgressProgram());
+}
+
+base::Status EbpfDataplane::detachExternalInterface(int ifindex) {
+  if (const int rc = bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, nullptr); rc != 0) {
+    return base::failErrno("detaching XDP on ifindex " + std::to_string(ifindex), -rc);
+  }
+  return detachOne(ifindex, BPF_TC_EGRESS);
 }
 
 base::Status EbpfDataplane::detachPodInterface(int ifindex) {

@@ -26,8 +26,11 @@ base::Result<std::unique_ptr<TcFixture>> TcFixture::create() {
   auto fs = PrivateBpffs::create();
   if (!fs) return base::fail(std::move(fs.error()));
   f->bpffs_.emplace(std::move(*fs));
-  auto dp = ebpf::EbpfDataplane::open(
-      {.bpffs = f->bpffs_->path(), .pin_subdir = "sluice", .maglev_size = kMaglevSize});
+  auto dp = ebpf::EbpfDataplane::open({.bpffs = f->bpffs_->path(),
+                                       .pin_subdir = "sluice",
+                                       .maglev_size = kMaglevSize,
+                                       .node_ipv4 = ip(kNodeV4),
+                                       .node_ipv6 = ip(kNodeV6)});
   if (!dp) return base::fail(std::move(dp.error()));
   f->dp_ = std::move(*dp);
 
@@ -93,6 +96,14 @@ base::Result<RunResult> TcFixture::ingress(const packet::Bytes& frame) const {
 
 base::Result<RunResult> TcFixture::egress(const packet::Bytes& frame) const {
   return run(dp_->podEgressProgram(), frame);
+}
+
+base::Result<RunResult> TcFixture::xdp(const packet::Bytes& frame) const {
+  return run(dp_->externalIngressProgram(), frame);
+}
+
+base::Result<RunResult> TcFixture::extEgress(const packet::Bytes& frame) const {
+  return run(dp_->externalEgressProgram(), frame);
 }
 
 std::uint64_t TcFixture::drops(int reason) const {

@@ -19,6 +19,9 @@
 namespace sluice::testing {
 
 inline constexpr std::uint32_t kMaglevSize = 251;
+// The fixture node's own addresses (external flows to remote backends are SNATed to them).
+inline constexpr const char* kNodeV4 = "192.168.50.1";
+inline constexpr const char* kNodeV6 = "fd00:50::1";
 
 // Services every fixture starts with.
 namespace svc {
@@ -45,6 +48,9 @@ class TcFixture {
 
   [[nodiscard]] base::Result<RunResult> ingress(const packet::Bytes& frame) const;
   [[nodiscard]] base::Result<RunResult> egress(const packet::Bytes& frame) const;
+  // The node's external interface: XDP on arrival, tc on departure.
+  [[nodiscard]] base::Result<RunResult> xdp(const packet::Bytes& frame) const;
+  [[nodiscard]] base::Result<RunResult> extEgress(const packet::Bytes& frame) const;
 
   [[nodiscard]] ebpf::EbpfDataplane& dataplane() { return *dp_; }
   [[nodiscard]] std::uint64_t drops(int reason) const;

@@ -30,7 +30,7 @@ base::Result<std::unique_ptr<SockLb>> SockLb::load(const std::string& pin_root,
   if (skel == nullptr) return base::failErrno("opening the sock BPF object", errno);
   std::unique_ptr<SockLb> lb(new SockLb(skel, maglev_size));
   skel->rodata->sl_maglev_size = maglev_size;
-  for (bpf_map* map : {skel->maps.sl_be_v1, skel->maps.sl_fe_v1, skel->maps.sl_ct_v1,
+  for (bpf_map* map : {skel->maps.sl_be_v1, skel->maps.sl_fe_v1, skel->maps.sl_ct_v2,
                        skel->maps.sl_aff_v1, skel->maps.sl_sock_rev_v1}) {
     if (bpf_map__set_max_entries(map, kTestCapacity) != 0) {
       return mapError(std::string("sizing map ") + bpf_map__name(map));

@@ -20,11 +20,12 @@
 #define SL_MAP_FRONTENDS "sl_fe_v1"
 #define SL_MAP_BACKENDS "sl_be_v1"
 #define SL_MAP_MAGLEV "sl_maglev_v1"
-#define SL_MAP_CONNTRACK "sl_ct_v1"
+#define SL_MAP_CONNTRACK "sl_ct_v2"
 #define SL_MAP_AFFINITY "sl_aff_v1"
 #define SL_MAP_SERVICE_STATS "sl_svc_stats_v1"
 #define SL_MAP_DROPS "sl_drops_v1"
 #define SL_MAP_SOCK_REVNAT "sl_sock_rev_v1"
+#define SL_MAP_SOURCE_RANGES "sl_srcrange_v1"
 
 /* ---- capacities (the C++ side may lower them before load; these are the defaults) ---- */
 #define SL_DEFAULT_MAX_FRONTENDS 65536
@@ -106,6 +107,13 @@ struct sl_backend {
 enum sl_ct_dir {
 	SL_CT_FORWARD = 0,
 	SL_CT_REPLY = 1,
+	/* External flows to a remote backend, source-NATed to this node (see docs/ebpf.md):
+	 * SNAT_OUT: key = the DNATed packet (client → backend), value names the node address/port
+	 *   to put as its source on the way out;
+	 * SNAT_IN: key = the backend's reply as it arrives (backend → node:port), value names the
+	 *   client (client_addr/client_port) to restore as its destination. */
+	SL_CT_SNAT_OUT = 2,
+	SL_CT_SNAT_IN = 3,
 };
 
 struct sl_ct_key {
@@ -133,7 +141,17 @@ struct sl_ct_entry {
 	__u8 seen_fin;          /* bit 0: FIN from client, bit 1: FIN from backend */
 	__u32 backend_id;
 	__u32 service_id;
-	__u32 pad;
+	__u32 flags; /* enum sl_ct_flags */
+	/* SNAT reply entries: the client the reply goes back to (its address becomes the reply's
+	 * destination again). */
+	union sl_addr client_addr;
+	__be16 client_port;
+	__u8 pad[6];
+};
+
+enum sl_ct_flags {
+	SL_CT_F_SNAT = 1 << 0,     /* source-NATed to this node (external flow, remote backend) */
+	SL_CT_F_EXTERNAL = 1 << 1, /* DNATed at the node's external interface (XDP) */
 };
 
 /* ---- ClientIP affinity (LRU hash): (service, client address) → backend ---- */
@@ -181,6 +199,14 @@ struct sl_sock_revnat_value {
 #define SL_CT_TIMEOUT_TCP_CLOSING (10ULL * SL_NSEC_PER_SEC)
 #define SL_CT_TIMEOUT_UDP (120ULL * SL_NSEC_PER_SEC)
 #define SL_CT_TIMEOUT_UDP_NEW (30ULL * SL_NSEC_PER_SEC)
+
+/* ---- loadBalancerSourceRanges (LPM trie): (service, source prefix) → allowed. prefixlen counts
+ * the 32 bits of service_id (always matched whole) plus the prefix length. ---- */
+struct sl_source_range_key {
+	__u32 prefixlen;
+	__be32 service_id; /* network order, so the trie's byte-wise match sees it first */
+	__u8 addr[16];     /* IPv4: first 4 bytes */
+};
 
 /* ---- hairpin: a pod whose connection to its own service is sent back to itself sees it come
  * from this address (an address of no one, reachable through the pod's default route), so its

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -22,6 +23,10 @@ struct EbpfOptions {
   std::string bpffs = "/sys/fs/bpf";  // mounted here if it is not a bpffs yet
   std::string pin_subdir = "sluice";  // maps are pinned in <bpffs>/<pin_subdir>/
   std::uint32_t maglev_size = base::MaglevTable::kDefaultSize;  // every table has this size
+  // This node's addresses: external flows to backends on other nodes are source-NATed to them
+  // (externalTrafficPolicy=Cluster). Without one, such flows of that family are dropped.
+  std::optional<base::IpAddress> node_ipv4;
+  std::optional<base::IpAddress> node_ipv6;
 };
 
 class EbpfDataplane final : public dataplane::Dataplane {
@@ -44,6 +49,12 @@ class EbpfDataplane final : public dataplane::Dataplane {
   [[nodiscard]] base::Status attachPodInterface(int ifindex);
   [[nodiscard]] base::Status detachPodInterface(int ifindex);
 
+  // Attaches the external path to the node's external interface (of the calling thread's network
+  // namespace): XDP for arriving packets (NodePort, LoadBalancer, externalIPs) and tc egress for
+  // leaving ones (SNAT, reverse NAT of replies). Replaces an earlier Sluice attachment there.
+  [[nodiscard]] base::Status attachExternalInterface(int ifindex);
+  [[nodiscard]] base::Status detachExternalInterface(int ifindex);
+
   // Attaches the socket hooks (connect, sendmsg, recvmsg, getpeername; IPv4 and IPv6) to a
   // cgroup v2 directory: sockets of processes in it reach ClusterIP backends directly. The
   // attachments are bpf_links pinned next to the maps, so they outlive this process; attaching
@@ -54,6 +65,8 @@ class EbpfDataplane final : public dataplane::Dataplane {
   // Program fds, for fixture tests that run them with BPF_PROG_RUN.
   [[nodiscard]] int podIngressProgram() const;
   [[nodiscard]] int podEgressProgram() const;
+  [[nodiscard]] int externalIngressProgram() const;
+  [[nodiscard]] int externalEgressProgram() const;
   [[nodiscard]] const std::string& pinDirectory() const noexcept { return pin_dir_; }
 
  private:
@@ -73,6 +86,8 @@ class EbpfDataplane final : public dataplane::Dataplane {
   [[nodiscard]] base::Result<std::string> cgroupLinkPrefix(const std::string& cgroup_path) const;
   [[nodiscard]] base::Status restoreBackendIds();
   [[nodiscard]] std::uint32_t allocateBackendId();
+  [[nodiscard]] base::Status writeSourceRanges(dataplane::ServiceId service,
+                                               const std::vector<base::IpPrefix>& ranges);
   [[nodiscard]] base::Status writeMaglevTable(dataplane::ServiceId service,
                                               const std::vector<std::uint32_t>& entries);
 

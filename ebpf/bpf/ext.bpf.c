@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The node's external interface: NodePort, LoadBalancer and externalIP frontends.
+ *   xdp_ext_ingress (XDP, packets arriving): the destination side — DNAT of a new or tracked
+ *     external flow to its backend (Maglev, conntrack, affinity, source ranges, ETP=Local), and
+ *     for flows source-NATed to this node, the backend's reply gets its client back as
+ *     destination. Everything then continues into the kernel (XDP_PASS), which routes it.
+ *   tc_ext_egress (tc, packets leaving): the source side — a flow to a remote backend is
+ *     source-NATed to this node's address and a reserved port; a reply of an external flow gets
+ *     the frontend back as its source; an ICMP error about a DNATed flow is translated back.
+ * Splitting the two sides like PREROUTING/POSTROUTING keeps the kernel's routing (and its
+ * martian checks) in between: no packet ever enters with this node's own address as source.
+ * See docs/ebpf.md. */
+#include "common.h"
+#include "conntrack.h"
+#include "icmp_error.h"
+#include "lb.h"
+#include "maps.h"
+#include "nat_skb.h"
+#include "nat_xdp.h"
+#include "parse.h"
+
+#define SL_SNAT_PORT_MIN 32768
+#define SL_SNAT_PORT_SPAN 28232 /* 32768 .. 60999, the kernel's default ephemeral range */
+#define SL_SNAT_TRIES 8
+
+SL_INLINE int xdp_drop(__u32 reason)
+{
+	sl_count_drop(reason);
+	return XDP_DROP;
+}
+
+SL_INLINE int tc_drop(__u32 reason)
+{
+	sl_count_drop(reason);
+	return TC_ACT_SHOT;
+}
+
+SL_INLINE int same_backend(const struct sl_ct_entry *entry, const struct sl_backend *backend)
+{
+	return backend && backend->port == entry->nat_port &&
+	       sl_addr_equal(&backend->addr, &entry->nat_addr);
+}
+
+SL_INLINE int source_allowed(const struct sl_frontend *fe, const struct sl_pkt *pkt)
+{
+	struct sl_source_range_key key = {};
+
+	if (!(fe->flags & SL_FE_SOURCE_RANGES))
+		return 1;
+	key.prefixlen = 32 + (pkt->family == SL_FAMILY_IPV4 ? 32 : 128);
+	key.service_id = bpf_htonl(fe->service_id);
+	__builtin_memcpy(key.addr, pkt->src.bytes, 16);
+	return bpf_map_lookup_elem(&sl_srcrange_v1, &key) != NULL;
+}
+
+SL_INLINE int node_address(__u8 family, union sl_addr *out)
+{
+	__builtin_memset(out, 0, sizeof(*out));
+	if (family == SL_FAMILY_IPV4) {
+		out->v4 = sl_node_v4;
+		return out->v4 != 0;
+	}
+	out->v6[0] = sl_node_v6[0];
+	out->v6[1] = sl_node_v6[1];
+	out->v6[2] = sl_node_v6[2];
+	out->v6[3] = sl_node_v6[3];
+	return out->v6[0] | out->v6[1] | out->v6[2] | out->v6[3];
+}
+
+/* Reserves a port of this node for an SNATed flow by inserting its SNAT_IN entry (backend →
+ * node:port); a port whose entry belongs to a live flow is never taken twice. */
+SL_INLINE int snat_reserve(const struct sl_pkt *pkt, const struct sl_backend *backend,
+			   const union sl_addr *node, __u32 hash, struct sl_ct_entry *in_entry,
+			   __u64 now, __be16 *port_out)
+{
+	struct sl_ct_key key = {};
+	struct sl_ct_entry *taken;
+
+	key.src = backend->addr;
+	key.sport = backend->port;
+	key.dst = *node;
+	key.proto = pkt->proto;
+	key.family = pkt->family;
+	key.dir = SL_CT_SNAT_IN;
+	for (int i = 0; i < SL_SNAT_TRIES; i++) {
+		__be16 port = bpf_htons(SL_SNAT_PORT_MIN + (hash + i * 7919) % SL_SNAT_PORT_SPAN);
+
+		key.dport = port;
+		taken = bpf_map_lookup_elem(&sl_ct_v2, &key);
+		if (taken && ct_alive(taken, pkt->proto, now))
+			continue;
+		if (bpf_map_update_elem(&sl_ct_v2, &key, in_entry, BPF_ANY))
+			return SLUICE_DROP_CT_FULL;
+		*port_out = port;
+		return 0;
+	}
+	return SLUICE_DROP_SNAT_EXHAUSTED;
+}
+
+/* Conntrack for a new external flow: FORWARD (client → frontend ⇒ backend) and REPLY (backend →
+ * client ⇒ frontend); for a remote backend under externalTrafficPolicy=Cluster also SNAT_IN
+ * (backend → node:port ⇒ client) and SNAT_OUT (client → backend ⇒ node:port). */
+SL_INLINE int ext_ct_create(const struct sl_pkt *pkt, const struct sl_frontend *fe,
+			    const struct sl_backend *backend, __u32 backend_id, __u32 hash,
+			    __u64 now)
+{
+	struct sl_ct_key key;
+	struct sl_ct_entry entry = {};
+	union sl_addr node;
+	__be16 snat_port = 0;
+	int err;
+
+	entry.last_seen_ns = now;
+	entry.state = SL_CT_NEW;
+	entry.backend_id = backend_id;
+	entry.service_id = fe->service_id;
+	entry.flags = SL_CT_F_EXTERNAL;
+
+	if (!(backend->flags & SL_BE_LOCAL) && !(fe->flags & SL_FE_LOCAL_ONLY)) {
+		if (!node_address(pkt->family, &node))
+			return SLUICE_DROP_NAT_FAILED; /* no node address configured to SNAT to */
+		entry.flags |= SL_CT_F_SNAT;
+		entry.client_addr = pkt->src;
+		entry.client_port = pkt->sport;
+		entry.nat_addr = pkt->dst;
+		entry.nat_port = pkt->dport;
+		err = snat_reserve(pkt, backend, &node, hash, &entry, now, &snat_port);
+		if (err)
+			return err;
+		__builtin_memset(&key, 0, sizeof(key));
+		key.src = pkt->src;
+		key.sport = pkt->sport;
+		key.dst = backend->addr;
+		key.dport = backend->port;
+		key.proto = pkt->proto;
+		key.family = pkt->family;
+		key.dir = SL_CT_SNAT_OUT;
+		entry.nat_addr = node;
+		entry.nat_port = snat_port;
+		if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
+			return SLUICE_DROP_CT_FULL;
+		__builtin_memset(&entry.client_addr, 0, sizeof(entry.client_addr));
+		entry.client_port = 0;
+	}
+
+	ct_key_of(&key, pkt, SL_CT_FORWARD);
+	entry.nat_addr = backend->addr;
+	entry.nat_port = backend->port;
+	if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
+		return SLUICE_DROP_CT_FULL;
+	key.src = backend->addr;
+	key.sport = backend->port;
+	key.dst = pkt->src;
+	key.dport = pkt->sport;
+	key.dir = SL_CT_REPLY;
+	entry.nat_addr = pkt->dst;
+	entry.nat_port = pkt->dport;
+	if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
+		return SLUICE_DROP_CT_FULL;
+	return 0;
+}
+
+SEC("xdp")
+int xdp_ext_ingress(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct sl_pkt pkt = {};
+	struct sl_ct_key key;
+	struct sl_ct_entry *entry;
+	struct sl_frontend *fe;
+	struct sl_backend *backend = NULL;
+	union sl_addr to;
+	__be16 to_port;
+	__u32 backend_id = 0, hash;
+	__u64 now = bpf_ktime_get_ns();
+	int new_flow = 0, err;
+
+	if (parse_packet(data, data_end, &pkt))
+		return XDP_PASS; /* not parseable: the kernel's to judge (and drop) */
+	if (!pkt.family || pkt.fragment == SL_FRAG_LATER)
+		return XDP_PASS;
+	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
+		return XDP_PASS;
+
+	/* A backend's reply to a flow this node source-NATed: the client becomes its destination. */
+	ct_key_of(&key, &pkt, SL_CT_SNAT_IN);
+	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (entry && ct_alive(entry, pkt.proto, now)) {
+		ct_on_packet(entry, &pkt, 1, now);
+		to = entry->client_addr;
+		to_port = entry->client_port;
+		err = xdp_nat(ctx, &pkt, &pkt.src, pkt.sport, &to, to_port);
+		return err ? xdp_drop(err) : XDP_PASS;
+	}
+
+	fe = lb_lookup_frontend(&pkt.dst, pkt.dport, pkt.proto, pkt.family);
+	if (!fe || fe->kind == SL_KIND_CLUSTER_IP)
+		return XDP_PASS;
+	if (pkt.fragment == SL_FRAG_FIRST)
+		return xdp_drop(SLUICE_DROP_FRAGMENT); /* its later fragments could not follow */
+	if (!source_allowed(fe, &pkt))
+		return xdp_drop(SLUICE_DROP_SOURCE_RANGE);
+
+	ct_key_of(&key, &pkt, SL_CT_FORWARD);
+	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (entry && entry->service_id == fe->service_id && ct_alive(entry, pkt.proto, now) &&
+	    !ct_is_new_syn(entry, &pkt)) {
+		backend = lb_backend(fe->service_id, entry->backend_id);
+		if (same_backend(entry, backend)) {
+			backend_id = entry->backend_id;
+			ct_on_packet(entry, &pkt, 0, now);
+		} else {
+			backend = NULL;
+		}
+	}
+	if (!backend) {
+		hash = lb_flow_hash(&pkt.src, &pkt.dst, pkt.sport, pkt.dport, pkt.proto);
+		backend_id = lb_select(fe, &pkt.src, pkt.family, hash, now);
+		backend = lb_backend(fe->service_id, backend_id);
+		if (!backend)
+			return xdp_drop((fe->flags & SL_FE_LOCAL_ONLY) ? SLUICE_DROP_NO_LOCAL_BACKEND
+								    : SLUICE_DROP_NO_BACKEND);
+		err = ext_ct_create(&pkt, fe, backend, backend_id, hash, now);
+		if (err)
+			return xdp_drop(err);
+		new_flow = 1;
+	}
+	sl_count_service(fe->service_id, (__u64)(data_end - data), new_flow);
+	to = backend->addr;
+	to_port = backend->port;
+	err = xdp_nat(ctx, &pkt, &pkt.src, pkt.sport, &to, to_port);
+	return err ? xdp_drop(err) : XDP_PASS;
+}
+
+SEC("tc")
+int tc_ext_egress(struct __sk_buff *skb)
+{
+	struct sl_pkt pkt = {};
+	struct sl_ct_key key;
+	struct sl_ct_entry *entry, *forward;
+	union sl_addr addr;
+	__be16 port;
+	__u64 now = bpf_ktime_get_ns();
+	int err;
+
+	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
+		;
+	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
+	if (err || !pkt.family || pkt.fragment == SL_FRAG_LATER)
+		return TC_ACT_OK;
+	if (icmp_is_error(&pkt)) {
+		err = icmp_error_to_client(skb, &pkt);
+		return err ? tc_drop(err) : TC_ACT_OK;
+	}
+	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+
+	/* On its way to a remote backend: the source becomes this node's reserved address:port. */
+	ct_key_of(&key, &pkt, SL_CT_SNAT_OUT);
+	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (entry) {
+		entry->last_seen_ns = now;
+		addr = entry->nat_addr;
+		port = entry->nat_port;
+		err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &addr, port);
+		return err ? tc_drop(err) : TC_ACT_OK;
+	}
+
+	/* A reply of an external flow: its source goes back to the frontend. */
+	ct_key_of(&key, &pkt, SL_CT_REPLY);
+	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (!entry || !(entry->flags & SL_CT_F_EXTERNAL) || !ct_alive(entry, pkt.proto, now))
+		return TC_ACT_OK;
+	ct_on_packet(entry, &pkt, 1, now);
+	addr = entry->nat_addr;
+	port = entry->nat_port;
+	sl_count_service(entry->service_id, skb->len, 0);
+
+	key.src = pkt.dst;
+	key.sport = pkt.dport;
+	key.dst = addr;
+	key.dport = port;
+	key.dir = SL_CT_FORWARD;
+	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (forward)
+		ct_on_packet(forward, &pkt, 1, now);
+
+	err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &addr, port);
+	return err ? tc_drop(err) : TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";
