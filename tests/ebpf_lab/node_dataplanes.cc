@@ -21,6 +21,9 @@ base::Result<std::unique_ptr<NodeDataplanes>> NodeDataplanes::create(const lab::
   for (const lab::PodInfo& pod : lab.pods()) {
     if (auto ok = out->attachPod(pod); !ok) return base::fail(std::move(ok.error()));
   }
+  for (const lab::NodeInfo& node : lab.nodes()) {
+    if (auto ok = out->attachExternal(node); !ok) return base::fail(std::move(ok.error()));
+  }
   return out;
 }
 
@@ -36,6 +39,17 @@ base::Status NodeDataplanes::attachPod(const lab::PodInfo& pod) {
   });
 }
 
+base::Status NodeDataplanes::attachExternal(const lab::NodeInfo& node) {
+  ebpf::EbpfDataplane& dp = *dataplanes_.at(node.name);
+  return lab::runInNetns(node.netns, [&]() -> base::Status {
+    const unsigned ifindex = if_nametoindex(node.external_interface.c_str());
+    if (ifindex == 0) {
+      return base::failErrno("interface " + node.external_interface + " in " + node.netns, errno);
+    }
+    return dp.attachExternalInterface(static_cast<int>(ifindex));
+  });
+}
+
 base::Status NodeDataplanes::upsertFrontend(const dataplane::Frontend& frontend) {
   for (auto& [name, dp] : dataplanes_) {
     if (auto ok = dp->upsertFrontend(frontend); !ok) return ok;
@@ -44,11 +58,18 @@ base::Status NodeDataplanes::upsertFrontend(const dataplane::Frontend& frontend)
 }
 
 base::Status NodeDataplanes::setBackends(dataplane::ServiceId service,
-                                         std::vector<dataplane::Backend> backends) {
-  auto set = dataplane::buildServiceBackends(service, std::move(backends),
-                                             {.maglev_size = kLabMaglevSize});
-  if (!set) return base::fail(std::move(set.error()));
+                                         std::vector<dataplane::Backend> backends,
+                                         bool local_only) {
   for (auto& [name, dp] : dataplanes_) {
+    for (dataplane::Backend& backend : backends) {
+      backend.node_local = false;
+      for (const lab::PodInfo* pod : lab_.podsOn(name)) {
+        if (pod->ipv4 == backend.address || pod->ipv6 == backend.address) backend.node_local = true;
+      }
+    }
+    auto set = dataplane::buildServiceBackends(
+        service, backends, {.maglev_size = kLabMaglevSize, .local_only = local_only});
+    if (!set) return base::fail(std::move(set.error()));
     if (auto ok = dp->replaceBackends(*set); !ok) return ok;
   }
   return {};

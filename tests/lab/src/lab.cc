@@ -12,6 +12,7 @@
 #include "sluice/lab/ip_batch.h"
 #include "sluice/lab/names.h"
 #include "sluice/lab/netns.h"
+#include "sluice/lab/offload.h"
 #include "sluice/lab/run_in_netns.h"
 #include "sluice/lab/stale_cleanup.h"
 
@@ -85,7 +86,13 @@ base::Status Lab::build() {
     }
   }
   adoptNamespaces(plan.newNamespaces());
-  return plan.run(options_.command_timeout);
+  if (auto built = plan.run(options_.command_timeout); !built) return built;
+  // Full checksums on everything that enters the fabric, as on a wire (offload.h).
+  if (auto ok = setTxChecksumming(ext_.netns, ext_.interface, false); !ok) return ok;
+  for (const NodeInfo& node : nodes_) {
+    if (auto ok = setTxChecksumming(node.netns, node.external_interface, false); !ok) return ok;
+  }
+  return {};
 }
 
 void Lab::adoptNamespaces(const std::vector<std::string>& names) {
@@ -157,6 +164,9 @@ base::Result<const NodeInfo*> Lab::addNode() {
   if (auto built = plan.run(options_.command_timeout); !built) {
     return base::fail(
         std::move(built.error()).withContext("lab " + prefix_ + ": adding node " + added.name));
+  }
+  if (auto ok = setTxChecksumming(added.netns, added.external_interface, false); !ok) {
+    return base::fail(std::move(ok.error()));
   }
   return &added;
 }

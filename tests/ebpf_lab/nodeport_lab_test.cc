@@ -1,0 +1,161 @@
+// NodePort, LoadBalancer and externalIPs with real traffic: the external client reaches services
+// on node n1's address through the fabric; n1's XDP program (and tc on its way out) takes them to
+// a backend on n1 or on n2. What a user checks: who answered, which client address it saw, and
+// that sources outside loadBalancerSourceRanges get nothing.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "node_dataplanes.h"
+#include "sluice/lab/lab_test.h"
+#include "sluice/lab/tcp_client.h"
+#include "sluice/lab/udp_client.h"
+
+namespace sluice::testing {
+namespace {
+
+using dataplane::Frontend;
+using dataplane::FrontendKind;
+using dataplane::Protocol;
+using lab::IpFamily;
+using lab::SocketAddress;
+using std::chrono::milliseconds;
+
+constexpr std::uint16_t kPort = 8080;
+constexpr std::uint16_t kNodePortLocal = 30080;   // → p1b (on n1)
+constexpr std::uint16_t kNodePortRemote = 30081;  // → p2a (on n2)
+
+base::IpAddress ip(const char* text) { return base::parseIpAddress(text).value(); }
+
+class NodePortLab : public lab::LabTest {
+ protected:
+  void SetUp() override {
+    LabTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    for (const char* pod : {"p1b", "p2a", "p2b"}) {
+      ASSERT_TRUE(lab().startEcho(lab().pod(pod), {.port = kPort}));
+    }
+    auto dps = NodeDataplanes::create(lab());
+    ASSERT_TRUE(dps.has_value()) << dps.error().toString();
+    dps_ = std::move(*dps);
+    // LoadBalancer IPs are routed to n1, as an announcement would (not this test's subject).
+    for (const char* vip : {"192.168.60.10", "192.168.60.11"}) {
+      ASSERT_TRUE(lab().ip(lab().ext().netns, std::string("route add ") + vip + "/32 via " +
+                                                  lab().node("n1").ipv4.to_string()));
+    }
+    ServiceId next = 1;
+    for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
+      const base::IpAddress& n1 =
+          family == IpFamily::kIpv4 ? lab().node("n1").ipv4 : lab().node("n1").ipv6;
+      ASSERT_TRUE(expose(next++, n1, kNodePortLocal, {"p1b"}, family));
+      ASSERT_TRUE(expose(next++, n1, kNodePortRemote, {"p2a"}, family));
+    }
+  }
+
+  using ServiceId = dataplane::ServiceId;
+
+  base::Status expose(ServiceId id, const base::IpAddress& address, std::uint16_t port,
+                      const std::vector<std::string>& pods, IpFamily family,
+                      FrontendKind kind = FrontendKind::kNodePort, bool local_only = false,
+                      std::vector<base::IpPrefix> ranges = {}) {
+    std::vector<dataplane::Backend> backends;
+    for (const auto& pod : pods) {
+      backends.push_back({.address = lab().pod(pod).address(family), .port = kPort});
+    }
+    if (auto ok = dps_->setBackends(id, backends, local_only); !ok) return ok;
+    for (const Protocol protocol : {Protocol::kTcp, Protocol::kUdp}) {
+      if (auto ok =
+              dps_->upsertFrontend({.key = {.address = address, .port = port, .protocol = protocol},
+                                    .service = id,
+                                    .kind = kind,
+                                    .local_only = local_only,
+                                    .source_ranges = ranges});
+          !ok) {
+        return ok;
+      }
+    }
+    return {};
+  }
+
+  std::unique_ptr<NodeDataplanes> dps_;
+};
+
+TEST_F(NodePortLab, NodePortReachesALocalAndARemoteBackendOverTcpAndUdp) {
+  const lab::HostInfo& ext = lab().ext();
+  for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
+    const base::IpAddress& n1 =
+        family == IpFamily::kIpv4 ? lab().node("n1").ipv4 : lab().node("n1").ipv6;
+    for (const bool tcp : {true, false}) {
+      for (const auto& [port, pod] :
+           {std::pair{kNodePortLocal, "p1b"}, std::pair{kNodePortRemote, "p2a"}}) {
+        const SocketAddress target{.address = n1, .port = port};
+        const std::string what = std::string(tcp ? "tcp " : "udp ") + target.toString();
+        for (int i = 0; i < 3; ++i) {
+          const lab::ProbeOptions options{.netns = ext.netns, .reset_on_close = true};
+          auto reply = tcp ? lab::tcpEcho(target, options) : lab::udpEcho(target, options);
+          ASSERT_TRUE(reply.has_value()) << what << ": " << reply.error().toString();
+          EXPECT_EQ(reply->name, pod) << what;
+          if (std::string(pod) == "p1b") {
+            EXPECT_EQ(reply->peer.address, ext.address(family))
+                << what << ": a local backend sees the client itself";
+          } else {
+            EXPECT_EQ(reply->peer.address, n1)
+                << what << ": a remote backend sees the node (SNAT, ETP=Cluster)";
+          }
+        }
+      }
+    }
+  }
+  auto counters = dps_->node("n1").counters();
+  ASSERT_TRUE(counters.has_value());
+  std::uint64_t connections = 0;
+  for (const auto& [id, c] : counters->services) connections += c.new_connections;
+  EXPECT_GE(connections, 24U);
+}
+
+TEST_F(NodePortLab, ClientsSharingASourcePortBothGetThrough) {
+  const lab::HostInfo& ext = lab().ext();
+  ASSERT_TRUE(lab().ip(ext.netns, "addr add 192.168.50.101/24 dev " + ext.interface));
+  const SocketAddress target{.address = lab().node("n1").ipv4, .port = kNodePortRemote};
+  for (const char* source : {"192.168.50.100", "192.168.50.101"}) {
+    auto reply = lab::udpEcho(
+        target, {.netns = ext.netns, .source_address = ip(source), .source_port = 45000});
+    ASSERT_TRUE(reply.has_value()) << source << ": " << reply.error().toString();
+    EXPECT_EQ(reply->name, "p2a");
+  }
+}
+
+TEST_F(NodePortLab, LoadBalancerWithLocalPolicyShowsTheClientsAddress) {
+  ASSERT_TRUE(expose(10, ip("192.168.60.10"), 80, {"p1b", "p2a", "p2b"}, IpFamily::kIpv4,
+                     FrontendKind::kLoadBalancer, /*local_only=*/true));
+  for (int i = 0; i < 10; ++i) {
+    auto reply = lab::tcpEcho({.address = ip("192.168.60.10"), .port = 80},
+                              {.netns = lab().ext().netns, .reset_on_close = true});
+    ASSERT_TRUE(reply.has_value()) << reply.error().toString();
+    EXPECT_EQ(reply->name, "p1b") << "only n1's own backend serves what reaches n1";
+    EXPECT_EQ(reply->peer.address, lab().ext().ipv4);
+  }
+}
+
+TEST_F(NodePortLab, SourceRangesLetListedClientsInAndDropOthers) {
+  ASSERT_TRUE(expose(11, ip("192.168.60.10"), 80, {"p1b"}, IpFamily::kIpv4,
+                     FrontendKind::kLoadBalancer, false,
+                     {base::IpPrefix::parse("192.168.50.96/28").value()}));
+  ASSERT_TRUE(expose(12, ip("192.168.60.11"), 80, {"p1b"}, IpFamily::kIpv4,
+                     FrontendKind::kLoadBalancer, false,
+                     {base::IpPrefix::parse("10.0.0.0/8").value()}));
+  const std::string ext = lab().ext().netns;
+  auto allowed = lab::tcpEcho({.address = ip("192.168.60.10"), .port = 80}, {.netns = ext});
+  ASSERT_TRUE(allowed.has_value()) << allowed.error().toString();
+  EXPECT_EQ(allowed->name, "p1b");
+  const std::uint64_t before = dps_->node("n1").counters()->drops[SLUICE_DROP_SOURCE_RANGE];
+  auto denied = lab::tcpEcho({.address = ip("192.168.60.11"), .port = 80},
+                             {.netns = ext, .timeout = milliseconds(500)});
+  EXPECT_FALSE(denied.has_value()) << "answered by " << denied->name;
+  EXPECT_GT(dps_->node("n1").counters()->drops[SLUICE_DROP_SOURCE_RANGE], before);
+}
+
+}  // namespace
+}  // namespace sluice::testing
