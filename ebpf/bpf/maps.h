@@ -92,6 +92,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sl_srcrange_v1 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SL_DEFAULT_MAX_FRONTENDS);
+	__type(key, struct sl_vip_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sl_vip_v1 SEC(".maps");
+
 /* Load-time configuration (set on the skeleton's rodata before load). */
 const volatile __u32 sl_maglev_size = SL_DEFAULT_MAGLEV_SIZE;
 /* This node's addresses (network order; zero when unset): external flows to remote backends

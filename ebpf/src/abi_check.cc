@@ -14,6 +14,7 @@ static_assert(sizeof(sl_ct_key) == 40);
 static_assert(offsetof(sl_ct_key, dir) == 38);
 static_assert(sizeof(sl_ct_entry) == 64);
 static_assert(sizeof(sl_source_range_key) == 24);
+static_assert(sizeof(sl_vip_key) == 20);
 static_assert(offsetof(sl_ct_entry, client_addr) == 40);
 static_assert(offsetof(sl_ct_entry, backend_id) == 28);
 static_assert(sizeof(sl_affinity_key) == 24);

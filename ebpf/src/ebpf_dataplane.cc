@@ -40,6 +40,8 @@ int libbpfLog(enum libbpf_print_level level, const char* format, va_list args) {
   std::vsnprintf(text.data(), text.size(), format, args);  // NOLINT: libbpf's format
   text.resize(static_cast<std::size_t>(n));
   while (!text.empty() && text.back() == '\n') text.pop_back();
+  // bpf_tc_hook_create on an interface that has its clsact already: expected, not a warning.
+  if (text.find("Exclusivity flag on, cannot modify") != std::string::npos) return n;
   if (level == LIBBPF_WARN) {
     spdlog::warn("libbpf: {}", text);
   } else {
@@ -55,6 +57,17 @@ std::vector<std::uint8_t> addressBytes(const base::IpAddress& address) {
   }
   const auto b = address.to_v6().to_bytes();
   return {b.begin(), b.end()};
+}
+
+bool answersPing(std::uint8_t kind) {
+  return kind == SL_KIND_LOAD_BALANCER || kind == SL_KIND_EXTERNAL_IP;
+}
+
+sl_vip_key vipOf(const sl_frontend_key& key) {
+  sl_vip_key vip{};
+  vip.addr = key.addr;
+  vip.family = key.family;
+  return vip;
 }
 
 base::Status invalid(std::string message) {
@@ -90,6 +103,9 @@ struct EbpfDataplane::Skeletons {
   }
   [[nodiscard]] BpfMap<sl_source_range_key, std::uint8_t> sourceRanges() const {
     return {bpf_map__fd(external->maps.sl_srcrange_v1), SL_MAP_SOURCE_RANGES};
+  }
+  [[nodiscard]] BpfMap<sl_vip_key, std::uint8_t> vips() const {
+    return {bpf_map__fd(external->maps.sl_vip_v1), SL_MAP_VIPS};
   }
   [[nodiscard]] PerCpuMap<std::uint32_t, std::uint64_t> drops() const {
     return {bpf_map__fd(tc->maps.sl_drops_v1), SL_MAP_DROPS};
@@ -150,6 +166,7 @@ base::Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::open(const EbpfOptio
   }
   std::unique_ptr<EbpfDataplane> dp(new EbpfDataplane(options, *pin_dir, std::move(skeletons)));
   if (auto ok = dp->restoreBackendIds(); !ok) return base::fail(std::move(ok.error()));
+  if (auto ok = dp->restoreVips(); !ok) return base::fail(std::move(ok.error()));
   spdlog::info("ebpf data plane: maps pinned in {}, {} backends restored", dp->pin_dir_,
                dp->backend_ids_.size());
   return dp;
@@ -197,7 +214,46 @@ base::Status EbpfDataplane::upsertFrontend(const dataplane::Frontend& frontend) 
     }
   }
   if (auto ok = writeSourceRanges(frontend.service, frontend.source_ranges); !ok) return ok;
-  return skel_->frontends().update(detail::toAbi(frontend.key), detail::toAbi(frontend));
+  const sl_frontend_key key = detail::toAbi(frontend.key);
+  const sl_frontend value = detail::toAbi(frontend);
+  auto previous = skel_->frontends().lookup(key);
+  if (!previous) return base::fail(std::move(previous.error()));
+  if (auto ok = skel_->frontends().update(key, value); !ok) return ok;
+  if (*previous && answersPing((*previous)->kind)) {
+    if (auto ok = releaseVip(key); !ok) return ok;
+  }
+  if (answersPing(value.kind)) return holdVip(key);
+  return {};
+}
+
+// LoadBalancer and external IPs answer ping while any frontend of theirs exists.
+base::Status EbpfDataplane::holdVip(const sl_frontend_key& key) {
+  const sl_vip_key vip = vipOf(key);
+  const std::string id(reinterpret_cast<const char*>(&vip), sizeof(vip));
+  if (vip_refs_[id]++ == 0) return skel_->vips().update(vip, 1);
+  return {};
+}
+
+base::Status EbpfDataplane::releaseVip(const sl_frontend_key& key) {
+  const sl_vip_key vip = vipOf(key);
+  const std::string id(reinterpret_cast<const char*>(&vip), sizeof(vip));
+  auto it = vip_refs_.find(id);
+  if (it == vip_refs_.end()) return {};
+  if (--it->second > 0) return {};
+  vip_refs_.erase(it);
+  auto erased = skel_->vips().erase(vip);
+  if (!erased) return base::fail(std::move(erased.error()));
+  return {};
+}
+
+base::Status EbpfDataplane::restoreVips() {
+  auto frontends = skel_->frontends().entries();
+  if (!frontends) return base::fail(std::move(frontends.error()));
+  for (const auto& [key, value] : *frontends) {
+    if (!answersPing(value.kind)) continue;
+    if (auto ok = holdVip(key); !ok) return ok;
+  }
+  return {};
 }
 
 // A service's loadBalancerSourceRanges, replaced whole: new prefixes first, then stale ones go.
@@ -229,6 +285,11 @@ base::Status EbpfDataplane::writeSourceRanges(ServiceId service,
 }
 
 base::Status EbpfDataplane::deleteFrontend(const dataplane::FrontendKey& key) {
+  auto previous = skel_->frontends().lookup(detail::toAbi(key));
+  if (!previous) return base::fail(std::move(previous.error()));
+  if (*previous && answersPing((*previous)->kind)) {
+    if (auto ok = releaseVip(detail::toAbi(key)); !ok) return ok;
+  }
   auto erased = skel_->frontends().erase(detail::toAbi(key));
   if (!erased) return base::fail(std::move(erased.error()));
   if (!*erased) {

@@ -262,6 +262,32 @@ TEST_F(ExtFlowTest, AFirstFragmentToANodePortIsDroppedAndCounted) {
   EXPECT_EQ(f_->drops(SLUICE_DROP_FRAGMENT), 1U);
 }
 
+TEST_F(ExtFlowTest, PingToALoadBalancerIpIsAnsweredAtXdp) {
+  const Bytes request = Packet()
+                            .ipv4(kClient, "192.168.60.10", {.ttl = 61})
+                            .icmpv4EchoRequest(7, 3)
+                            .payload("abcdefgh")
+                            .build();
+  auto r = f_->xdp(request);
+  ASSERT_TRUE(r.has_value()) << r.error().toString();
+  EXPECT_EQ(r->verdict, XDP_TX);
+  EXPECT_PACKET_EQ(r->output, Packet()
+                                  .eth(packet::kDefaultDstMac, packet::kDefaultSrcMac)
+                                  .ipv4("192.168.60.10", kClient, {.ttl = 64})
+                                  .icmpv4EchoReply(7, 3)
+                                  .payload("abcdefgh")
+                                  .build());
+  EXPECT_CHECKSUMS_VALID(r->output);
+  // A node address is the kernel's to answer; after its last LB frontend goes, so is the VIP.
+  const Bytes to_node = Packet().ipv4(kClient, "192.168.50.1").icmpv4EchoRequest(7, 4).build();
+  EXPECT_EQ(xdpVerdict(to_node), XDP_PASS);
+  for (const Protocol p : {Protocol::kTcp}) {
+    ASSERT_TRUE(f_->dataplane().deleteFrontend(
+        {.address = ip("192.168.60.10"), .port = 80, .protocol = p}));
+  }
+  EXPECT_EQ(xdpVerdict(request), XDP_PASS);
+}
+
 // The node itself reports "fragmentation needed" to the client about a DNATed packet (the
 // backend's link has a lower MTU): the client must hear it about the NodePort it used.
 TEST_F(ExtFlowTest, FragNeededAboutANodePortFlowIsTranslatedOnTheWayOut) {

@@ -157,5 +157,47 @@ TEST_F(NodePortLab, SourceRangesLetListedClientsInAndDropOthers) {
   EXPECT_GT(dps_->node("n1").counters()->drops[SLUICE_DROP_SOURCE_RANGE], before);
 }
 
+TEST_F(NodePortLab, PingToALoadBalancerIpIsAnswered) {
+  ASSERT_TRUE(
+      expose(13, ip("192.168.60.10"), 80, {"p1b"}, IpFamily::kIpv4, FrontendKind::kLoadBalancer));
+  auto ping =
+      lab().run(lab().ext().netns, {"ping", "-c", "5", "-i", "0.2", "-W", "1", "192.168.60.10"});
+  ASSERT_TRUE(ping.has_value()) << ping.error().toString();
+  EXPECT_TRUE(ping->status.success()) << ping->stdout_text << ping->stderr_text;
+  EXPECT_NE(ping->stdout_text.find("5 received"), std::string::npos) << ping->stdout_text;
+}
+
+// kube-proxy's CVE-2020-8558: with route_localnet=1, NodePorts answered on 127.0.0.1 and were
+// reachable from neighbours. Sluice serves NodePorts on the external interface only and never
+// touches route_localnet.
+TEST_F(NodePortLab, NodePortsAreNotServedOnLoopback) {
+  for (const lab::NodeInfo& node : lab().nodes()) {
+    auto sysctl = lab().run(node.netns, {"cat", "/proc/sys/net/ipv4/conf/all/route_localnet"});
+    ASSERT_TRUE(sysctl.has_value()) << sysctl.error().toString();
+    EXPECT_EQ(sysctl->stdout_text, "0\n") << node.name;
+  }
+  auto reply = lab::tcpEcho({.address = ip("127.0.0.1"), .port = kNodePortLocal},
+                            {.netns = lab().node("n1").netns, .timeout = milliseconds(500)});
+  ASSERT_FALSE(reply.has_value()) << "127.0.0.1:" << kNodePortLocal << " answered by "
+                                  << reply->name;
+  EXPECT_EQ(lab::classifyFailure(reply.error()), lab::FailureKind::kRefused);
+}
+
+// Path MTU discovery through a NodePort: the backend's link has a lower MTU than the path to it,
+// so n1 answers the client's full-size segments with "fragmentation needed" quoting the DNATed
+// packet. Only if that quote is translated back (to n1's NodePort) does the client's socket
+// learn the smaller MTU and the upload complete.
+TEST_F(NodePortLab, AnUploadLargerThanTheBackendLinkMtuCompletes) {
+  const lab::PodInfo& p1b = lab().pod("p1b");
+  ASSERT_TRUE(lab().setMtu(lab().node("n1").netns, p1b.node_interface, 1280));
+  const std::string upload(20000, 'x');
+  auto reply =
+      lab::tcpEcho({.address = lab().node("n1").ipv4, .port = kNodePortLocal},
+                   {.netns = lab().ext().netns, .timeout = milliseconds(5000), .message = upload});
+  ASSERT_TRUE(reply.has_value()) << reply.error().toString();
+  EXPECT_EQ(reply->name, "p1b");
+  EXPECT_EQ(reply->echo, "<20000 bytes>");
+}
+
 }  // namespace
 }  // namespace sluice::testing

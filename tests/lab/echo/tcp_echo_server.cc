@@ -17,6 +17,9 @@ namespace {
 using boost::asio::ip::tcp;
 
 constexpr std::size_t kMaxLine = 64 * 1024;
+// A request longer than this is answered with "<N bytes>" instead of itself, so a bulk upload
+// (a path-MTU test, say) gets a reply that fits one small packet.
+constexpr std::size_t kMaxEcho = 512;
 
 SocketAddress toSocketAddress(const tcp::endpoint& endpoint) {
   return {.address = unmapIpv4(endpoint.address()), .port = endpoint.port()};
@@ -54,6 +57,7 @@ class Session : public std::enable_shared_from_this<Session> {
     buffer_.consume(length);
     line.pop_back();  // '\n'
     if (line.ends_with('\r')) line.pop_back();
+    if (line.size() > kMaxEcho) line = "<" + std::to_string(line.size()) + " bytes>";
     reply_ = formatEchoReply(
         {.name = *name_, .proto = "tcp", .peer = peer_, .local = local_, .echo = std::move(line)});
     reply_ += '\n';

@@ -91,6 +91,7 @@ base::Status Lab::build() {
   if (auto ok = setTxChecksumming(ext_.netns, ext_.interface, false); !ok) return ok;
   for (const NodeInfo& node : nodes_) {
     if (auto ok = setTxChecksumming(node.netns, node.external_interface, false); !ok) return ok;
+    if (auto ok = attachXdpPass(fabric_.netns, node.fabric_port); !ok) return ok;
   }
   return {};
 }
@@ -166,6 +167,9 @@ base::Result<const NodeInfo*> Lab::addNode() {
         std::move(built.error()).withContext("lab " + prefix_ + ": adding node " + added.name));
   }
   if (auto ok = setTxChecksumming(added.netns, added.external_interface, false); !ok) {
+    return base::fail(std::move(ok.error()));
+  }
+  if (auto ok = attachXdpPass(fabric_.netns, added.fabric_port); !ok) {
     return base::fail(std::move(ok.error()));
   }
   return &added;

@@ -26,6 +26,7 @@
 #define SL_MAP_DROPS "sl_drops_v1"
 #define SL_MAP_SOCK_REVNAT "sl_sock_rev_v1"
 #define SL_MAP_SOURCE_RANGES "sl_srcrange_v1"
+#define SL_MAP_VIPS "sl_vip_v1"
 
 /* ---- capacities (the C++ side may lower them before load; these are the defaults) ---- */
 #define SL_DEFAULT_MAX_FRONTENDS 65536
@@ -206,6 +207,13 @@ struct sl_source_range_key {
 	__u32 prefixlen;
 	__be32 service_id; /* network order, so the trie's byte-wise match sees it first */
 	__u8 addr[16];     /* IPv4: first 4 bytes */
+};
+
+/* ---- LoadBalancer and external IPs of this node's frontends (hash): answered to ping ---- */
+struct sl_vip_key {
+	union sl_addr addr;
+	__u8 family;
+	__u8 pad[3];
 };
 
 /* ---- hairpin: a pod whose connection to its own service is sent back to itself sees it come

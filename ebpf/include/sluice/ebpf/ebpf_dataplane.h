@@ -17,6 +17,8 @@
 #include "sluice/base/maglev.h"
 #include "sluice/dataplane/dataplane.h"
 
+struct sl_frontend_key;
+
 namespace sluice::ebpf {
 
 struct EbpfOptions {
@@ -86,6 +88,9 @@ class EbpfDataplane final : public dataplane::Dataplane {
   [[nodiscard]] base::Result<std::string> cgroupLinkPrefix(const std::string& cgroup_path) const;
   [[nodiscard]] base::Status restoreBackendIds();
   [[nodiscard]] std::uint32_t allocateBackendId();
+  [[nodiscard]] base::Status restoreVips();
+  [[nodiscard]] base::Status holdVip(const sl_frontend_key& key);
+  [[nodiscard]] base::Status releaseVip(const sl_frontend_key& key);
   [[nodiscard]] base::Status writeSourceRanges(dataplane::ServiceId service,
                                                const std::vector<base::IpPrefix>& ranges);
   [[nodiscard]] base::Status writeMaglevTable(dataplane::ServiceId service,
@@ -97,6 +102,7 @@ class EbpfDataplane final : public dataplane::Dataplane {
   std::map<BackendIdentity, std::uint32_t> backend_ids_;
   std::uint32_t next_backend_id_ = 1;
   std::vector<std::uint32_t> free_backend_ids_;
+  std::map<std::string, int> vip_refs_;  // sl_vip_key bytes → frontends that answer ping there
 };
 
 }  // namespace sluice::ebpf

@@ -16,4 +16,9 @@ namespace sluice::lab {
 [[nodiscard]] base::Status setTxChecksumming(std::string_view netns, const std::string& interface,
                                              bool on);
 
+// Attaches an XDP program that passes everything to `interface` in `netns`. A veth only takes
+// the frames its peer sends with XDP_TX/XDP_REDIRECT while it runs XDP itself (a NIC's wire
+// needs no such help), so the lab puts this on the fabric's ports facing the nodes.
+[[nodiscard]] base::Status attachXdpPass(std::string_view netns, const std::string& interface);
+
 }  // namespace sluice::lab
