@@ -34,6 +34,7 @@ inline constexpr dataplane::ServiceId kEtpLocal = 22;  // 192.168.60.10:80 LB, E
 inline constexpr dataplane::ServiceId kNoLocal = 23;   // 192.168.60.11:80 LB, ETP=Local, none
 inline constexpr dataplane::ServiceId kRanges = 24;    // 192.168.60.12:80 LB, 192.168.50.0/25
 inline constexpr dataplane::ServiceId kLocal6 = 25;    // [fd00:50::1]:30080 → fd00:244:1::3
+inline constexpr dataplane::ServiceId kDsr = 26;       // 192.168.60.13:80 LB, DSR → 10.244.2.3
 }  // namespace ext
 
 Backend localBackend(const char* address, std::uint16_t port) {
@@ -86,6 +87,10 @@ class ExtFlowTest : public ::testing::Test {
 
     ASSERT_TRUE(dp.upsertFrontend(
         fe("fd00:50::1", 30080, Protocol::kTcp, ext::kLocal6, FrontendKind::kNodePort)));
+    Frontend dsr = fe("192.168.60.13", 80, Protocol::kTcp, ext::kDsr, FrontendKind::kLoadBalancer);
+    dsr.dsr = true;
+    ASSERT_TRUE(dp.upsertFrontend(dsr));
+    ASSERT_TRUE(f_->setBackends(ext::kDsr, {backend("10.244.2.3", 8080)}));
     ASSERT_TRUE(f_->setBackends(ext::kLocal6, {localBackend("fd00:244:1::3", 8080)}));
   }
 
@@ -286,6 +291,48 @@ TEST_F(ExtFlowTest, PingToALoadBalancerIpIsAnsweredAtXdp) {
         {.address = ip("192.168.60.10"), .port = 80, .protocol = p}));
   }
   EXPECT_EQ(xdpVerdict(request), XDP_PASS);
+}
+
+// DSR, the frontend's node: DNAT at XDP, then IPIP on the way out, naming the frontend.
+TEST_F(ExtFlowTest, DsrWrapsTheDnatedPacketInIpipNamingTheFrontend) {
+  const Bytes arrived =
+      xdpPass(Packet().ipv4(kClient, "192.168.60.13").tcp(40000, 80, TcpFlags::kSyn).build());
+  const Bytes inner =
+      Packet().noEth().ipv4(kClient, "10.244.2.3").tcp(40000, 8080, TcpFlags::kSyn).build();
+  EXPECT_PACKET_EQ(arrived,
+                   Packet().ipv4(kClient, "10.244.2.3").tcp(40000, 8080, TcpFlags::kSyn).build());
+  const Bytes leaving = egress(arrived);
+  EXPECT_PACKET_EQ(leaving, Packet()
+                                .ipv4("192.168.60.13", "10.244.2.3", {.id = 80})
+                                .rawL4(IPPROTO_IPIP)
+                                .payload(inner)
+                                .build());
+  EXPECT_CHECKSUMS_VALID(leaving);
+}
+
+// DSR, the backend's node: the IPIP packet is unwrapped at XDP, and the backend's answer leaves
+// with the frontend as its source, straight to the client.
+TEST_F(ExtFlowTest, DsrIsUnwrappedAndTheBackendAnswersAsTheFrontend) {
+  const Bytes inner =
+      Packet().noEth().ipv4(kClient, "10.244.2.3").tcp(40000, 8080, TcpFlags::kSyn).build();
+  const Bytes unwrapped = xdpPass(Packet()
+                                      .ipv4("192.168.60.13", "10.244.2.3", {.id = 80})
+                                      .rawL4(IPPROTO_IPIP)
+                                      .payload(inner)
+                                      .build());
+  EXPECT_PACKET_EQ(unwrapped,
+                   Packet().ipv4(kClient, "10.244.2.3").tcp(40000, 8080, TcpFlags::kSyn).build());
+  const Bytes answer =
+      egress(Packet().ipv4("10.244.2.3", kClient).tcp(8080, 40000, kSynAck).build());
+  EXPECT_PACKET_EQ(answer, Packet().ipv4("192.168.60.13", kClient).tcp(80, 40000, kSynAck).build());
+  EXPECT_CHECKSUMS_VALID(answer);
+  // IPIP naming a frontend that is not DSR here is not ours to unwrap.
+  const Bytes foreign = Packet()
+                            .ipv4("192.168.60.10", "10.244.2.3", {.id = 80})
+                            .rawL4(IPPROTO_IPIP)
+                            .payload(inner)
+                            .build();
+  EXPECT_PACKET_EQ(xdpPass(foreign), foreign);
 }
 
 // The node itself reports "fragmentation needed" to the client about a DNATed packet (the

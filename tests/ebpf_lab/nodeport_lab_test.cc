@@ -82,6 +82,35 @@ class NodePortLab : public lab::LabTest {
   std::unique_ptr<NodeDataplanes> dps_;
 };
 
+// Direct server return: n1 hands the client's packet to n2 in IPIP instead of source-NATing it;
+// the backend on n2 sees the client's own address (under externalTrafficPolicy=Cluster) and its
+// answer goes from n2 straight to the client, with the LoadBalancer IP as source.
+TEST_F(NodePortLab, DsrShowsTheClientToARemoteBackendWhichAnswersDirectly) {
+  std::vector<dataplane::Backend> backends = {{.address = lab().pod("p2a").ipv4, .port = kPort}};
+  ASSERT_TRUE(dps_->setBackends(14, backends));
+  for (const Protocol protocol : {Protocol::kTcp, Protocol::kUdp}) {
+    ASSERT_TRUE(dps_->upsertFrontend(
+        {.key = {.address = ip("192.168.60.11"), .port = 80, .protocol = protocol},
+         .service = 14,
+         .kind = FrontendKind::kLoadBalancer,
+         .dsr = true}));
+  }
+  const SocketAddress vip{.address = ip("192.168.60.11"), .port = 80};
+  for (const bool tcp : {true, false}) {
+    for (int i = 0; i < 3; ++i) {
+      const lab::ProbeOptions options{.netns = lab().ext().netns, .reset_on_close = true};
+      auto reply = tcp ? lab::tcpEcho(vip, options) : lab::udpEcho(vip, options);
+      ASSERT_TRUE(reply.has_value()) << (tcp ? "tcp: " : "udp: ") << reply.error().toString();
+      EXPECT_EQ(reply->name, "p2a");
+      EXPECT_EQ(reply->peer.address, lab().ext().ipv4) << "DSR keeps the client's address";
+    }
+  }
+  // n2 answered: the replies left through n2's external path, not n1's.
+  auto n2 = dps_->node("n2").counters();
+  ASSERT_TRUE(n2.has_value());
+  EXPECT_GT(n2->services[14].packets, 0U) << "n2 translated the backend's answers";
+}
+
 TEST_F(NodePortLab, NodePortReachesALocalAndARemoteBackendOverTcpAndUdp) {
   const lab::HostInfo& ext = lab().ext();
   for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {

@@ -153,6 +153,8 @@ struct sl_ct_entry {
 enum sl_ct_flags {
 	SL_CT_F_SNAT = 1 << 0,     /* source-NATed to this node (external flow, remote backend) */
 	SL_CT_F_EXTERNAL = 1 << 1, /* DNATed at the node's external interface (XDP) */
+	SL_CT_F_DSR = 1 << 2,      /* direct server return: IPIP to the backend's node, which
+				    * answers the client itself (SNAT_OUT names the frontend) */
 };
 
 /* ---- ClientIP affinity (LRU hash): (service, client address) → backend ---- */
