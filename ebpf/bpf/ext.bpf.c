@@ -478,4 +478,21 @@ int tc_ext_egress(struct __sk_buff *skb)
 	return err ? tc_drop(err) : TC_ACT_OK;
 }
 
+/* tc ingress, after XDP: ICMP errors about flows this node source-NATed (PMTU from the path to a
+ * remote backend) go back to the client in its terms. */
+SEC("tc")
+int tc_ext_ingress(struct __sk_buff *skb)
+{
+	struct sl_pkt pkt = {};
+	int err;
+
+	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
+		;
+	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
+	if (err || !pkt.family || pkt.fragment || !icmp_is_error(&pkt))
+		return TC_ACT_OK;
+	err = icmp_error_to_snat_client(skb, &pkt);
+	return err ? tc_drop(err) : TC_ACT_OK;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -6,7 +6,9 @@
  * frontend's, the outer source becomes the frontend's when the backend itself sent the error,
  * and every checksum stays right — the quoted IPv4 header checksum, the quoted TCP/UDP checksum
  * where the quote holds it, the outer IPv4 header checksum and the ICMP / ICMPv6 checksum
- * (whose IPv6 pseudo header includes the outer source). */
+ * (whose IPv6 pseudo header includes the outer source). For flows source-NATed to a node, an
+ * error arriving there about node:port → backend is turned back into one about client →
+ * frontend, addressed to the client (icmp_error_to_snat_client). */
 #ifndef SLUICE_BPF_ICMP_ERROR_H
 #define SLUICE_BPF_ICMP_ERROR_H
 
@@ -85,42 +87,100 @@ SL_INLINE int load16(struct __sk_buff *skb, __u32 off, __u16 *out)
 	return bpf_skb_load_bytes(skb, off, out, 2);
 }
 
-/* Rewrites the quoted TCP/UDP checksum for a new quoted destination (address + port), if the
- * quote holds it, and carries its change into the ICMP checksum at icmp_csum. */
-SL_INLINE int icmp_fix_quoted_l4(struct __sk_buff *skb, const struct sl_icmp_quote *q,
-				 const struct sl_pkt *pkt, __u32 icmp_csum, __s64 addr_diff,
-				 __be16 new_port)
-{
-	__u32 off = q->l4_off + (q->proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
-							 : offsetof(struct udphdr, check));
-	__u16 before, after;
+#define SL_ICMP_SRC 0
+#define SL_ICMP_DST 1
 
-	if (off + 2 > skb->len || load16(skb, off, &before))
-		return 0; /* cut off by the quote: nothing to keep right */
-	if (q->proto == IPPROTO_UDP && pkt->family == SL_FAMILY_IPV4 && before == 0)
-		return 0; /* sent without checksum */
-	if (bpf_l4_csum_replace(skb, off, 0, addr_diff, 0) ||
-	    bpf_l4_csum_replace(skb, off, q->dport, new_port, 2) || load16(skb, off, &after))
-		return -1;
-	return bpf_l4_csum_replace(skb, icmp_csum, before, after, 2);
-}
-
-/* On the way to the client pod: 0 (translated, or not about a NATed flow) or
- * SLUICE_DROP_NAT_FAILED. */
-SL_INLINE int icmp_error_to_client(struct __sk_buff *skb, const struct sl_pkt *pkt)
+/* Rewrites one side (SL_ICMP_SRC/DST) of the quoted packet — address and port — keeping the
+ * quoted TCP/UDP checksum (where the quote holds it), the quoted IPv4 header checksum and the
+ * ICMP checksum right. 0 or -1. */
+SL_INLINE int icmp_quote_rewrite(struct __sk_buff *skb, const struct sl_pkt *pkt,
+				 const struct sl_icmp_quote *q, int side, const union sl_addr *to,
+				 __be16 to_port)
 {
 	__u32 icmp_csum = pkt->l4_off + offsetof(struct icmphdr, checksum);
-	__u64 pseudo = pkt->family == SL_FAMILY_IPV6 ? BPF_F_PSEUDO_HDR : 0;
+	const union sl_addr *from = side == SL_ICMP_DST ? &q->dst : &q->src;
+	__be16 from_port = side == SL_ICMP_DST ? q->dport : q->sport;
+	__u32 l4_check = q->l4_off + (q->proto == IPPROTO_TCP ? offsetof(struct tcphdr, check)
+							      : offsetof(struct udphdr, check));
+	__s64 diff = bpf_csum_diff((__be32 *)from->v6, 16, (__be32 *)to->v6, 16, 0);
+	__u16 before, after;
+
+	/* The quoted L4 checksum covers the quoted addresses through its pseudo header. */
+	if (l4_check + 2 <= skb->len && !load16(skb, l4_check, &before) &&
+	    !(q->proto == IPPROTO_UDP && pkt->family == SL_FAMILY_IPV4 && before == 0)) {
+		if (bpf_l4_csum_replace(skb, l4_check, 0, diff, 0) ||
+		    bpf_l4_csum_replace(skb, l4_check, from_port, to_port, 2) ||
+		    load16(skb, l4_check, &after) ||
+		    bpf_l4_csum_replace(skb, icmp_csum, before, after, 2))
+			return -1;
+	}
+	if (pkt->family == SL_FAMILY_IPV4) {
+		__u32 check = q->l3_off + offsetof(struct iphdr, check);
+		__u32 field = q->l3_off + (side == SL_ICMP_DST ? offsetof(struct iphdr, daddr)
+							       : offsetof(struct iphdr, saddr));
+
+		if (load16(skb, check, &before) ||
+		    bpf_l3_csum_replace(skb, check, from->v4, to->v4, 4) ||
+		    load16(skb, check, &after) ||
+		    bpf_l4_csum_replace(skb, icmp_csum, before, after, 2) ||
+		    bpf_l4_csum_replace(skb, icmp_csum, from->v4, to->v4, 4) ||
+		    bpf_skb_store_bytes(skb, field, &to->v4, 4, 0))
+			return -1;
+	} else {
+		__u32 field = q->l3_off + (side == SL_ICMP_DST ? offsetof(struct ipv6hdr, daddr)
+							       : offsetof(struct ipv6hdr, saddr));
+
+		if (bpf_l4_csum_replace(skb, icmp_csum, 0, diff, 0) ||
+		    bpf_skb_store_bytes(skb, field, to->v6, 16, 0))
+			return -1;
+	}
+	if (bpf_l4_csum_replace(skb, icmp_csum, from_port, to_port, 2) ||
+	    bpf_skb_store_bytes(skb, q->l4_off + (side == SL_ICMP_DST ? 2 : 0), &to_port, 2, 0))
+		return -1;
+	return 0;
+}
+
+/* Rewrites the outer source or destination of the ICMP error (the IPv4 header checksum, or the
+ * ICMPv6 checksum whose pseudo header holds it). 0 or -1. */
+SL_INLINE int icmp_outer_rewrite(struct __sk_buff *skb, const struct sl_pkt *pkt, int side,
+				 const union sl_addr *to)
+{
+	const union sl_addr *from = side == SL_ICMP_DST ? &pkt->dst : &pkt->src;
+
+	if (pkt->family == SL_FAMILY_IPV4) {
+		__u32 field = pkt->l3_off + (side == SL_ICMP_DST ? offsetof(struct iphdr, daddr)
+								 : offsetof(struct iphdr, saddr));
+
+		if (bpf_l3_csum_replace(skb, pkt->l3_off + offsetof(struct iphdr, check), from->v4,
+					to->v4, 4) ||
+		    bpf_skb_store_bytes(skb, field, &to->v4, 4, 0))
+			return -1;
+	} else {
+		__u32 field = pkt->l3_off + (side == SL_ICMP_DST ? offsetof(struct ipv6hdr, daddr)
+								 : offsetof(struct ipv6hdr, saddr));
+		__s64 diff = bpf_csum_diff((__be32 *)from->v6, 16, (__be32 *)to->v6, 16, 0);
+
+		if (bpf_l4_csum_replace(skb, pkt->l4_off + offsetof(struct icmphdr, checksum), 0,
+					diff, BPF_F_PSEUDO_HDR) ||
+		    bpf_skb_store_bytes(skb, field, to->v6, 16, 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* On the way to the client of a DNATed flow (a pod, or an external client): 0 (translated, or
+ * not about a NATed flow) or SLUICE_DROP_NAT_FAILED. The quote is client → backend; its flow's
+ * reply entry is backend → client and names the frontend. */
+SL_INLINE int icmp_error_to_client(struct __sk_buff *skb, const struct sl_pkt *pkt)
+{
 	struct sl_icmp_quote q;
 	struct sl_ct_key key = {};
 	struct sl_ct_entry *reply;
 	union sl_addr frontend;
 	__be16 frontend_port;
-	__s64 diff;
 
 	if (icmp_read_quote(skb, pkt, &q))
 		return 0;
-	/* The quote is client → backend; its flow's reply entry is backend → client. */
 	key.src = q.dst;
 	key.sport = q.dport;
 	key.dst = q.src;
@@ -133,48 +193,50 @@ SL_INLINE int icmp_error_to_client(struct __sk_buff *skb, const struct sl_pkt *p
 		return 0;
 	frontend = reply->nat_addr;
 	frontend_port = reply->nat_port;
-	diff = bpf_csum_diff((__be32 *)q.dst.v6, 16, (__be32 *)frontend.v6, 16, 0);
-
-	/* The quoted L4 checksum first: it covers the quoted addresses through its pseudo header. */
-	if (icmp_fix_quoted_l4(skb, &q, pkt, icmp_csum, diff, frontend_port))
+	if (icmp_quote_rewrite(skb, pkt, &q, SL_ICMP_DST, &frontend, frontend_port))
 		return SLUICE_DROP_NAT_FAILED;
-	if (pkt->family == SL_FAMILY_IPV4) {
-		__u32 check = q.l3_off + offsetof(struct iphdr, check);
-		__u16 before, after;
-
-		if (load16(skb, check, &before) ||
-		    bpf_l3_csum_replace(skb, check, q.dst.v4, frontend.v4, 4) ||
-		    load16(skb, check, &after) ||
-		    bpf_l4_csum_replace(skb, icmp_csum, before, after, 2) ||
-		    bpf_l4_csum_replace(skb, icmp_csum, q.dst.v4, frontend.v4, 4) ||
-		    bpf_skb_store_bytes(skb, q.l3_off + offsetof(struct iphdr, daddr), &frontend.v4, 4,
-					0))
-			return SLUICE_DROP_NAT_FAILED;
-	} else {
-		if (bpf_l4_csum_replace(skb, icmp_csum, 0, diff, 0) ||
-		    bpf_skb_store_bytes(skb, q.l3_off + offsetof(struct ipv6hdr, daddr), frontend.v6,
-					16, 0))
-			return SLUICE_DROP_NAT_FAILED;
-	}
-	if (bpf_l4_csum_replace(skb, icmp_csum, q.dport, frontend_port, 2) ||
-	    bpf_skb_store_bytes(skb, q.l4_off + 2, &frontend_port, 2, 0))
-		return SLUICE_DROP_NAT_FAILED;
-
 	/* The backend itself reported it: the client hears it from the frontend address. */
-	if (!sl_addr_equal(&pkt->src, &q.dst))
+	if (sl_addr_equal(&pkt->src, &q.dst) &&
+	    icmp_outer_rewrite(skb, pkt, SL_ICMP_SRC, &frontend))
+		return SLUICE_DROP_NAT_FAILED;
+	return 0;
+}
+
+/* Arriving at a node about a flow it source-NATed to a remote backend: the quote is node:port →
+ * backend, as the packet left. The client must hear about the packet it sent (client →
+ * frontend), so both sides of the quote and the outer destination go back to the client's
+ * view. 0 or SLUICE_DROP_NAT_FAILED. */
+SL_INLINE int icmp_error_to_snat_client(struct __sk_buff *skb, const struct sl_pkt *pkt)
+{
+	struct sl_icmp_quote q;
+	struct sl_ct_key key = {};
+	struct sl_ct_entry *in;
+	union sl_addr client, frontend;
+	__be16 client_port, frontend_port;
+
+	if (icmp_read_quote(skb, pkt, &q))
 		return 0;
-	if (pkt->family == SL_FAMILY_IPV4) {
-		if (bpf_l3_csum_replace(skb, pkt->l3_off + offsetof(struct iphdr, check), q.dst.v4,
-					frontend.v4, 4) ||
-		    bpf_skb_store_bytes(skb, pkt->l3_off + offsetof(struct iphdr, saddr), &frontend.v4,
-					4, 0))
-			return SLUICE_DROP_NAT_FAILED;
-	} else {
-		if (bpf_l4_csum_replace(skb, icmp_csum, 0, diff, pseudo) ||
-		    bpf_skb_store_bytes(skb, pkt->l3_off + offsetof(struct ipv6hdr, saddr),
-					frontend.v6, 16, 0))
-			return SLUICE_DROP_NAT_FAILED;
-	}
+	key.src = q.dst;
+	key.sport = q.dport;
+	key.dst = q.src;
+	key.dport = q.sport;
+	key.proto = q.proto;
+	key.family = pkt->family;
+	key.dir = SL_CT_SNAT_IN;
+	in = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (!in || !(in->flags & SL_CT_F_SNAT))
+		return 0;
+	client = in->client_addr;
+	client_port = in->client_port;
+	frontend = in->nat_addr;
+	frontend_port = in->nat_port;
+	if (icmp_quote_rewrite(skb, pkt, &q, SL_ICMP_SRC, &client, client_port) ||
+	    icmp_quote_rewrite(skb, pkt, &q, SL_ICMP_DST, &frontend, frontend_port) ||
+	    icmp_outer_rewrite(skb, pkt, SL_ICMP_DST, &client))
+		return SLUICE_DROP_NAT_FAILED;
+	if (sl_addr_equal(&pkt->src, &q.dst) &&
+	    icmp_outer_rewrite(skb, pkt, SL_ICMP_SRC, &frontend))
+		return SLUICE_DROP_NAT_FAILED;
 	return 0;
 }
 

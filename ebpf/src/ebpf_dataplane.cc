@@ -498,6 +498,9 @@ int EbpfDataplane::podEgressProgram() const {
 int EbpfDataplane::externalIngressProgram() const {
   return bpf_program__fd(skel_->external->progs.xdp_ext_ingress);
 }
+int EbpfDataplane::externalTcIngressProgram() const {
+  return bpf_program__fd(skel_->external->progs.tc_ext_ingress);
+}
 int EbpfDataplane::externalEgressProgram() const {
   return bpf_program__fd(skel_->external->progs.tc_ext_egress);
 }

@@ -59,6 +59,7 @@ base::Status EbpfDataplane::attachExternalInterface(int ifindex) {
       rc != 0) {
     return base::failErrno("attaching XDP on ifindex " + std::to_string(ifindex), -rc);
   }
+  if (auto ok = attachOne(ifindex, BPF_TC_INGRESS, externalTcIngressProgram()); !ok) return ok;
   return attachOne(ifindex, BPF_TC_EGRESS, externalEgressProgram());
 }
 
@@ -66,6 +67,7 @@ base::Status EbpfDataplane::detachExternalInterface(int ifindex) {
   if (const int rc = bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, nullptr); rc != 0) {
     return base::failErrno("detaching XDP on ifindex " + std::to_string(ifindex), -rc);
   }
+  if (auto ok = detachOne(ifindex, BPF_TC_INGRESS); !ok) return ok;
   return detachOne(ifindex, BPF_TC_EGRESS);
 }
 

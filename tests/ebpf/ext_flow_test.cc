@@ -335,6 +335,41 @@ TEST_F(ExtFlowTest, DsrIsUnwrappedAndTheBackendAnswersAsTheFrontend) {
   EXPECT_PACKET_EQ(xdpPass(foreign), foreign);
 }
 
+// PMTU on the path to a remote backend: the error reaches the SNATing node quoting the packet as
+// it left (node:port → backend); the client must get it, about the packet it sent.
+TEST_F(ExtFlowTest, FragNeededAboutASnatedFlowGoesBackToTheClient) {
+  const Bytes leaving = egress(
+      xdpPass(Packet().ipv4(kClient, "192.168.50.1").tcp(41000, 30081, TcpFlags::kAck).build()));
+  auto decoded = packet::decode(leaving);
+  ASSERT_TRUE(decoded.has_value());
+  const std::uint16_t snat_port = decoded->srcPort().value_or(0);
+  auto quote = [](const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport) {
+    return Packet()
+        .ipv4(src, dst)
+        .tcp(sport, dport, TcpFlags::kAck)
+        .payloadSize(1400)
+        .truncateTo(20 + 28);
+  };
+  for (const char* reporter : {"192.168.50.2", "10.244.2.3"}) {
+    SCOPED_TRACE(reporter);
+    auto r = f_->extTcIngress(
+        Packet()
+            .ipv4(reporter, "192.168.50.1")
+            .icmpv4FragNeeded(1200, quote("192.168.50.1", snat_port, "10.244.2.3", 8080))
+            .build());
+    ASSERT_TRUE(r.has_value()) << r.error().toString();
+    EXPECT_EQ(r->verdict, TC_ACT_OK);
+    // The backend itself reporting is heard from the frontend; a router keeps its address.
+    const char* heard_from = std::string(reporter) == "10.244.2.3" ? "192.168.50.1" : reporter;
+    EXPECT_PACKET_EQ(r->output,
+                     Packet()
+                         .ipv4(heard_from, kClient)
+                         .icmpv4FragNeeded(1200, quote(kClient, 41000, "192.168.50.1", 30081))
+                         .build());
+    EXPECT_CHECKSUMS_VALID(r->output);
+  }
+}
+
 // The node itself reports "fragmentation needed" to the client about a DNATed packet (the
 // backend's link has a lower MTU): the client must hear it about the NodePort it used.
 TEST_F(ExtFlowTest, FragNeededAboutANodePortFlowIsTranslatedOnTheWayOut) {

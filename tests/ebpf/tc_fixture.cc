@@ -106,6 +106,10 @@ base::Result<RunResult> TcFixture::extEgress(const packet::Bytes& frame) const {
   return run(dp_->externalEgressProgram(), frame);
 }
 
+base::Result<RunResult> TcFixture::extTcIngress(const packet::Bytes& frame) const {
+  return run(dp_->externalTcIngressProgram(), frame);
+}
+
 std::uint64_t TcFixture::drops(int reason) const {
   auto counters = dp_->counters();
   return counters ? counters->drops[static_cast<std::size_t>(reason)] : ~0ULL;

@@ -51,6 +51,7 @@ class TcFixture {
   // The node's external interface: XDP on arrival, tc on departure.
   [[nodiscard]] base::Result<RunResult> xdp(const packet::Bytes& frame) const;
   [[nodiscard]] base::Result<RunResult> extEgress(const packet::Bytes& frame) const;
+  [[nodiscard]] base::Result<RunResult> extTcIngress(const packet::Bytes& frame) const;
 
   [[nodiscard]] ebpf::EbpfDataplane& dataplane() { return *dp_; }
   [[nodiscard]] std::uint64_t drops(int reason) const;

@@ -228,5 +228,19 @@ TEST_F(NodePortLab, AnUploadLargerThanTheBackendLinkMtuCompletes) {
   EXPECT_EQ(reply->echo, "<20000 bytes>");
 }
 
+// The same through SNAT: the lower MTU is on n2's link to the remote backend, so n2 reports to
+// n1 about the source-NATed packet (n1:port → p2a); n1 must hand it to the client in its terms.
+TEST_F(NodePortLab, AnUploadThroughSnatPastALowerMtuOnTheRemoteNodeCompletes) {
+  const lab::PodInfo& p2a = lab().pod("p2a");
+  ASSERT_TRUE(lab().setMtu(lab().node("n2").netns, p2a.node_interface, 1280));
+  const std::string upload(20000, 'y');
+  auto reply =
+      lab::tcpEcho({.address = lab().node("n1").ipv4, .port = kNodePortRemote},
+                   {.netns = lab().ext().netns, .timeout = milliseconds(5000), .message = upload});
+  ASSERT_TRUE(reply.has_value()) << reply.error().toString();
+  EXPECT_EQ(reply->name, "p2a");
+  EXPECT_EQ(reply->echo, "<20000 bytes>");
+}
+
 }  // namespace
 }  // namespace sluice::testing

@@ -69,6 +69,7 @@ class EbpfDataplane final : public dataplane::Dataplane {
   [[nodiscard]] int podEgressProgram() const;
   [[nodiscard]] int externalIngressProgram() const;
   [[nodiscard]] int externalEgressProgram() const;
+  [[nodiscard]] int externalTcIngressProgram() const;
   [[nodiscard]] const std::string& pinDirectory() const noexcept { return pin_dir_; }
 
  private:
