@@ -245,6 +245,42 @@ TEST_F(ExtFlowTest, SourceRangesAllowListedSourcesAndDropOthers) {
   }
 }
 
+TEST_F(ExtFlowTest, OddButValidPacketsToANodePortAreTranslated) {
+  // IPv4 options (router alert) stay, checksums stay right.
+  const Bytes with_options =
+      xdpPass(Packet()
+                  .ipv4(kClient, "192.168.50.1", {.options = {0x94, 0x04, 0x00, 0x00}})
+                  .tcp(40010, 30080, TcpFlags::kSyn)
+                  .build());
+  EXPECT_PACKET_EQ(with_options,
+                   Packet()
+                       .ipv4(kClient, "10.244.1.3", {.options = {0x94, 0x04, 0x00, 0x00}})
+                       .tcp(40010, 8080, TcpFlags::kSyn)
+                       .build());
+  EXPECT_CHECKSUMS_VALID(with_options);
+  // IPv6 extension headers are walked to reach TCP.
+  const Bytes with_extensions = xdpPass(Packet()
+                                            .ipv6("fd00:50::100", "fd00:50::1")
+                                            .hopByHop()
+                                            .destOptions()
+                                            .tcp(40011, 30080, TcpFlags::kSyn)
+                                            .build());
+  EXPECT_PACKET_EQ(with_extensions, Packet()
+                                        .ipv6("fd00:50::100", "fd00:244:1::3")
+                                        .hopByHop()
+                                        .destOptions()
+                                        .tcp(40011, 8080, TcpFlags::kSyn)
+                                        .build());
+  EXPECT_CHECKSUMS_VALID(with_extensions);
+  // TTL 1 is translated and handed on: the kernel's forwarding answers "time exceeded", which
+  // the egress path translates back (as for frag-needed).
+  const Bytes last_hop = xdpPass(
+      Packet().ipv4(kClient, "192.168.50.1", {.ttl = 1}).tcp(40012, 30080, TcpFlags::kSyn).build());
+  EXPECT_PACKET_EQ(
+      last_hop,
+      Packet().ipv4(kClient, "10.244.1.3", {.ttl = 1}).tcp(40012, 8080, TcpFlags::kSyn).build());
+}
+
 TEST_F(ExtFlowTest, WhatIsNotAnExternalFrontendPassesUntouched) {
   const Bytes cases[] = {
       Packet().ipv4(kClient, "192.168.50.1").tcp(40000, 22, TcpFlags::kSyn).build(),  // ssh
@@ -253,6 +289,8 @@ TEST_F(ExtFlowTest, WhatIsNotAnExternalFrontendPassesUntouched) {
       Packet().ipv4(kClient, "192.168.50.1").icmpv4EchoRequest(1, 1).build(),
       Packet().ipv4(kClient, "192.168.50.1").tcp(40000, 30080).truncateTo(14 + 20 + 8).build(),
       Packet().ipv4(kClient, "192.168.50.1", {.ttl = 1}).udp(40000, 30080).build(),  // TCP-only
+      Packet().ipv4(kClient, "192.168.60.10").sctp(40000, 80).build(),  // SCTP to a TCP-only LB
+      Packet().ipv6("fd00:50::100", "fd00:50::1").udp(40000, 30080).build(),
   };
   for (const Bytes& frame : cases) EXPECT_PACKET_EQ(xdpPass(frame), frame);
 }
