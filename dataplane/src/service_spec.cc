@@ -108,6 +108,12 @@ base::Result<Frontend> parseFrontend(const std::vector<std::string_view>& w) {
       f.affinity_timeout_s = *seconds;
     } else if (w[i] == "local-only") {
       f.local_only = true;
+    } else if (w[i] == "dsr") {
+      f.dsr = true;
+    } else if (auto r = option(w[i], "allow")) {
+      auto prefix = base::IpPrefix::parse(*r);
+      if (!prefix) return base::fail(std::move(prefix.error()));
+      f.source_ranges.push_back(*prefix);
     } else {
       return base::fail(base::Errc::kInvalidArgument,
                         "unknown frontend option '" + std::string(w[i]) + "'");

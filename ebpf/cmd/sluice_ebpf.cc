@@ -27,16 +27,19 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: sluice-ebpf apply SERVICES [--attach-pod IFNAME]... [--cgroup DIR]... [--stay]\n"
+    "usage: sluice-ebpf apply SERVICES [--attach-pod IFNAME]... [--cgroup DIR]...\n"
+    "                         [--attach-external IFNAME] [--stay]\n"
     "       sluice-ebpf show\n"
     "options for both: --bpffs DIR (default /sys/fs/bpf)  --pin-subdir NAME (default sluice)\n"
-    "                  --maglev-size PRIME (default 16381)\n";
+    "                  --maglev-size PRIME (default 16381)\n"
+    "                  --node-ipv4 ADDR --node-ipv6 ADDR (SNAT for external flows)\n";
 
 struct Options {
   std::string command;
   std::string services;
   std::vector<std::string> pods;
   std::vector<std::string> cgroups;
+  std::string external;
   bool stay = false;
   sluice::ebpf::EbpfOptions ebpf;
 };
@@ -60,6 +63,14 @@ bool parse(int argc, char** argv, Options& o, std::string& why) {
       o.pods.emplace_back(args[++i]);
     } else if (a == "--cgroup" && has_value) {
       o.cgroups.emplace_back(args[++i]);
+    } else if (a == "--attach-external" && has_value) {
+      o.external = args[++i];
+    } else if ((a == "--node-ipv4" || a == "--node-ipv6") && has_value) {
+      auto address = sluice::base::parseIpAddress(args[++i]);
+      if (!address || address->is_v4() != (a == "--node-ipv4")) {
+        return why = "bad " + std::string(a), false;
+      }
+      (a == "--node-ipv4" ? o.ebpf.node_ipv4 : o.ebpf.node_ipv6) = *address;
     } else if (a == "--bpffs" && has_value) {
       o.ebpf.bpffs = args[++i];
     } else if (a == "--pin-subdir" && has_value) {
@@ -105,6 +116,16 @@ int apply(const Options& o, sluice::ebpf::EbpfDataplane& dp) {
     }
     if (auto ok = dp.attachPodInterface(static_cast<int>(ifindex)); !ok) {
       return fail("attaching to " + pod, ok.error());
+    }
+  }
+  if (!o.external.empty()) {
+    const unsigned ifindex = if_nametoindex(o.external.c_str());
+    if (ifindex == 0) {
+      std::fprintf(stderr, "sluice-ebpf: no interface %s here\n", o.external.c_str());
+      return 1;
+    }
+    if (auto ok = dp.attachExternalInterface(static_cast<int>(ifindex)); !ok) {
+      return fail("attaching to " + o.external, ok.error());
     }
   }
   for (const std::string& cgroup : o.cgroups) {

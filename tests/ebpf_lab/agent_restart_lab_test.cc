@@ -24,6 +24,8 @@ using lab::SocketAddress;
 using std::chrono::milliseconds;
 
 const SocketAddress kWeb{.address = base::parseIpAddress("10.96.0.10").value(), .port = 80};
+const SocketAddress kNodePort{.address = base::parseIpAddress("192.168.50.1").value(),
+                              .port = 30080};
 
 class AgentRestartLab : public lab::LabTest {
  protected:
@@ -44,7 +46,10 @@ class AgentRestartLab : public lab::LabTest {
                                 "backend service=1 10.244.2.3:8080\n"
                                 "backend service=2 10.244.1.3:8080\n"
                                 "backend service=2 10.244.2.2:8080\n"
-                                "backend service=2 10.244.2.3:8080\n";
+                                "backend service=2 10.244.2.3:8080\n"
+                                "frontend 192.168.50.1:30080/tcp service=3 kind=nodeport\n"
+                                "backend service=3 10.244.1.3:8080\n"
+                                "backend service=3 10.244.2.2:8080\n";
   }
   void TearDown() override {
     if (!services_.empty()) std::remove(services_.c_str());
@@ -59,6 +64,9 @@ class AgentRestartLab : public lab::LabTest {
     for (const lab::PodInfo* pod : lab().podsOn(node)) {
       argv.insert(argv.end(), {"--attach-pod", pod->node_interface});
     }
+    const lab::NodeInfo& info = lab().node(node);
+    argv.insert(argv.end(), {"--attach-external", info.external_interface, "--node-ipv4",
+                             info.ipv4.to_string()});
     auto process = lab().spawn(lab().node(node).netns, argv,
                                {.name = "sluice-ebpf-" + node, .capture_stderr = true});
     EXPECT_TRUE(process.has_value()) << process.error().toString();
@@ -85,7 +93,8 @@ TEST_F(AgentRestartLab, KillingAndRestartingTheAgentUnderTrafficResetsNothing) {
     established.push_back(std::move(*c));
   }
 
-  // New TCP connections and UDP round trips, back to back, for the whole test.
+  // New TCP connections and UDP round trips to the ClusterIP, and new connections from outside
+  // to a NodePort, back to back, for the whole test.
   std::atomic<bool> stop = false;
   std::atomic<int> attempts = 0;
   std::vector<std::string> failures;
@@ -94,9 +103,13 @@ TEST_F(AgentRestartLab, KillingAndRestartingTheAgentUnderTrafficResetsNothing) {
       auto tcp = lab::tcpEcho(
           kWeb, {.netns = client, .timeout = milliseconds(1000), .reset_on_close = true});
       auto udp = lab::udpEcho(kWeb, {.netns = client, .timeout = milliseconds(1000)});
-      attempts += 2;
+      auto external = lab::tcpEcho(
+          kNodePort,
+          {.netns = lab().ext().netns, .timeout = milliseconds(1000), .reset_on_close = true});
+      attempts += 3;
       if (!tcp) failures.push_back("new tcp: " + tcp.error().toString());
       if (!udp) failures.push_back("udp: " + udp.error().toString());
+      if (!external) failures.push_back("nodeport: " + external.error().toString());
     }
   });
   auto exerciseEstablished = [&](const char* when) {

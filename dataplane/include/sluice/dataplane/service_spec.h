@@ -7,8 +7,9 @@
 //   backend  service=1 10.244.2.3:8080 weight=2 terminating
 //
 // frontend options: service=<id> (required), kind=clusterip|nodeport|loadbalancer|externalip,
-// affinity=<seconds>, local-only. backend options: service=<id> (required), weight=<n>,
-// ready|terminating|draining, local. Errors name the line and what is wrong.
+// affinity=<seconds>, local-only, dsr, allow=<prefix> (loadBalancerSourceRanges; repeatable).
+// backend options: service=<id> (required), weight=<n>, ready|terminating|draining, local. Errors
+// name the line and what is wrong.
 #pragma once
 
 #include <map>
