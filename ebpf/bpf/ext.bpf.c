@@ -24,6 +24,8 @@
 #define SL_SNAT_PORT_MIN 32768
 #define SL_SNAT_PORT_SPAN 28232 /* 32768 .. 60999, the kernel's default ephemeral range */
 #define SL_SNAT_TRIES 8
+#define SL_AF_INET 2
+#define SL_AF_INET6 10
 
 SL_INLINE int xdp_drop(__u32 reason)
 {
@@ -249,6 +251,69 @@ SL_INLINE int vip_echo_reply(struct xdp_md *ctx, const struct sl_pkt *pkt)
 	return XDP_TX;
 }
 
+/* The all-XDP path: a translated packet that leaves through the interface it came in on, towards
+ * a next hop whose MAC the kernel already knows, is sent from here (XDP_TX) and never enters the
+ * kernel's stack. Otherwise (another interface, no neighbour yet, TTL running out) the caller
+ * takes the kernel path. Fills *fib on success. */
+SL_INLINE int xdp_can_tx(struct xdp_md *ctx, const struct sl_pkt *pkt, const union sl_addr *src,
+			 __be16 sport, const union sl_addr *dst, __be16 dport,
+			 struct bpf_fib_lookup *fib)
+{
+	__builtin_memset(fib, 0, sizeof(*fib));
+	if (pkt->ttl <= 1)
+		return 0; /* the kernel answers "time exceeded" */
+	fib->ifindex = ctx->ingress_ifindex;
+	fib->l4_protocol = pkt->proto;
+	fib->sport = sport;
+	fib->dport = dport;
+	if (pkt->family == SL_FAMILY_IPV4) {
+		fib->family = SL_AF_INET;
+		fib->tot_len = pkt->l3_len;
+		fib->ipv4_src = src->v4;
+		fib->ipv4_dst = dst->v4;
+	} else {
+		fib->family = SL_AF_INET6;
+		__builtin_memcpy(fib->ipv6_src, src->v6, 16);
+		__builtin_memcpy(fib->ipv6_dst, dst->v6, 16);
+	}
+	if (bpf_fib_lookup(ctx, fib, sizeof(*fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
+		return 0;
+	return fib->ifindex == ctx->ingress_ifindex;
+}
+
+/* Sends a translated packet back out: next hop's MAC, our MAC, TTL / hop limit one less. */
+SL_INLINE int xdp_tx(struct xdp_md *ctx, const struct sl_pkt *pkt,
+		     const struct bpf_fib_lookup *fib)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u32 l3_off = pkt->l3_off;
+
+	if ((void *)(eth + 1) > data_end || l3_off > SL_XDP_MAX_L3_OFF)
+		return XDP_DROP;
+	__builtin_memcpy(eth->h_dest, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib->smac, ETH_ALEN);
+	if (pkt->family == SL_FAMILY_IPV4) {
+		struct iphdr *ip = data + l3_off;
+		__u16 before, after;
+
+		if ((void *)(ip + 1) > data_end)
+			return XDP_DROP;
+		before = *(__u16 *)&ip->ttl;
+		ip->ttl--;
+		after = *(__u16 *)&ip->ttl;
+		csum16_replace(&ip->check, before, after);
+	} else {
+		struct ipv6hdr *ip6 = data + l3_off;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return XDP_DROP;
+		ip6->hop_limit--;
+	}
+	return XDP_TX;
+}
+
 /* DSR, on the backend's node: an IPIP packet from another node's external path carries a
  * DNATed client packet; the outer source and IP id name the frontend (address, port). The
  * frontend must be a DSR frontend here too. Its reply entry is recorded (so the backend's answer
@@ -324,6 +389,7 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 	struct sl_ct_entry *entry;
 	struct sl_frontend *fe;
 	struct sl_backend *backend = NULL;
+	struct bpf_fib_lookup fib;
 	union sl_addr to;
 	__be16 to_port;
 	__u32 backend_id = 0, hash;
@@ -346,9 +412,28 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 	ct_key_of(&key, &pkt, SL_CT_SNAT_IN);
 	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (entry && ct_alive(entry, pkt.proto, now)) {
+		union sl_addr frontend = entry->nat_addr;
+		__be16 frontend_port = entry->nat_port;
+		__u32 service_id = entry->service_id;
+		struct sl_ct_entry *forward;
+
 		ct_on_packet(entry, &pkt, 1, now);
 		to = entry->client_addr;
 		to_port = entry->client_port;
+		if (xdp_can_tx(ctx, &pkt, &frontend, frontend_port, &to, to_port, &fib)) {
+			/* All of the reply's translation here; the forward entry learns it too. */
+			key.src = to;
+			key.sport = to_port;
+			key.dst = frontend;
+			key.dport = frontend_port;
+			key.dir = SL_CT_FORWARD;
+			forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
+			if (forward)
+				ct_on_packet(forward, &pkt, 1, now);
+			sl_count_service(service_id, (__u64)(data_end - data), 0);
+			err = xdp_nat(ctx, &pkt, &frontend, frontend_port, &to, to_port);
+			return err ? xdp_drop(err) : xdp_tx(ctx, &pkt, &fib);
+		}
 		err = xdp_nat(ctx, &pkt, &pkt.src, pkt.sport, &to, to_port);
 		return err ? xdp_drop(err) : XDP_PASS;
 	}
@@ -388,6 +473,31 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 	sl_count_service(fe->service_id, (__u64)(data_end - data), new_flow);
 	to = backend->addr;
 	to_port = backend->port;
+	if (!(backend->flags & SL_BE_LOCAL) && !(fe->flags & SL_FE_LOCAL_ONLY) &&
+	    !((fe->flags & SL_FE_DSR) && pkt.family == SL_FAMILY_IPV4)) {
+		/* Source-NATed to a remote backend: both translations here when XDP can send it. */
+		struct sl_ct_entry *out;
+
+		__builtin_memset(&key, 0, sizeof(key));
+		key.src = pkt.src;
+		key.sport = pkt.sport;
+		key.dst = to;
+		key.dport = to_port;
+		key.proto = pkt.proto;
+		key.family = pkt.family;
+		key.dir = SL_CT_SNAT_OUT;
+		out = bpf_map_lookup_elem(&sl_ct_v2, &key);
+		if (out) {
+			union sl_addr node = out->nat_addr;
+			__be16 node_port = out->nat_port;
+
+			out->last_seen_ns = now;
+			if (xdp_can_tx(ctx, &pkt, &node, node_port, &to, to_port, &fib)) {
+				err = xdp_nat(ctx, &pkt, &node, node_port, &to, to_port);
+				return err ? xdp_drop(err) : xdp_tx(ctx, &pkt, &fib);
+			}
+		}
+	}
 	err = xdp_nat(ctx, &pkt, &pkt.src, pkt.sport, &to, to_port);
 	return err ? xdp_drop(err) : XDP_PASS;
 }

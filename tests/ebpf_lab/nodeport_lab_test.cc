@@ -6,6 +6,7 @@
 
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "node_dataplanes.h"
@@ -142,6 +143,47 @@ TEST_F(NodePortLab, NodePortReachesALocalAndARemoteBackendOverTcpAndUdp) {
   std::uint64_t connections = 0;
   for (const auto& [id, c] : counters->services) connections += c.new_connections;
   EXPECT_GE(connections, 24U);
+}
+
+// IPv4 datagrams n1's kernel has forwarded (ForwDatagrams of /proc/net/snmp).
+std::uint64_t forwardedBy(const lab::Lab& lab, const std::string& netns) {
+  auto snmp = lab.run(netns, {"cat", "/proc/net/snmp"});
+  if (!snmp) return 0;
+  // Two "Ip:" lines: names, then values; ForwDatagrams is the 6th value.
+  std::istringstream lines(snmp->stdout_text);
+  std::string names;
+  std::string values;
+  std::getline(lines, names);
+  std::getline(lines, values);
+  std::istringstream fields(values);
+  std::string field;
+  for (int i = 0; i <= 6 && fields >> field; ++i) {
+    if (i == 6) return std::stoull(field);
+  }
+  return 0;
+}
+
+// Once n1 knows the next hops' MACs, a flow to a remote backend never enters n1's kernel: XDP
+// translates both ways and sends the frames back out itself (XDP_TX).
+TEST_F(NodePortLab, RemoteFlowsBypassTheNodesKernelOnceItsNeighboursAreKnown) {
+  const SocketAddress target{.address = lab().node("n1").ipv4, .port = kNodePortRemote};
+  const std::string ext = lab().ext().netns;
+  for (int i = 0; i < 3; ++i) {  // warm-up: ARP for n2 and for ext
+    ASSERT_TRUE(lab::tcpEcho(target, {.netns = ext, .reset_on_close = true}));
+  }
+  const std::uint64_t before = forwardedBy(lab(), lab().node("n1").netns);
+  for (int i = 0; i < 20; ++i) {
+    auto reply = lab::tcpEcho(target, {.netns = ext, .reset_on_close = true});
+    ASSERT_TRUE(reply.has_value()) << reply.error().toString();
+    EXPECT_EQ(reply->name, "p2a");
+    EXPECT_EQ(reply->peer.address, lab().node("n1").ipv4);
+  }
+  const std::uint64_t after = forwardedBy(lab(), lab().node("n1").netns);
+  EXPECT_EQ(after, before) << "n1's kernel forwarded packets of flows XDP should have sent";
+  // The control: a flow to n1's own pod is delivered through n1's kernel, and counted there.
+  ASSERT_TRUE(lab::tcpEcho({.address = lab().node("n1").ipv4, .port = kNodePortLocal},
+                           {.netns = ext, .reset_on_close = true}));
+  EXPECT_GT(forwardedBy(lab(), lab().node("n1").netns), after);
 }
 
 TEST_F(NodePortLab, ClientsSharingASourcePortBothGetThrough) {
