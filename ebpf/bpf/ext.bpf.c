@@ -589,20 +589,62 @@ int tc_ext_egress(struct __sk_buff *skb)
 }
 
 /* tc ingress, after XDP: ICMP errors about flows this node source-NATed (PMTU from the path to a
- * remote backend) go back to the client in its terms. */
+ * remote backend) go back to the client in its terms; flows XDP DNATed to a local pod are
+ * redirected into the pod's namespace. */
 SEC("tc")
 int tc_ext_ingress(struct __sk_buff *skb)
 {
 	struct sl_pkt pkt = {};
+	struct bpf_fib_lookup fib = {};
+	struct sl_ct_key key = {};
+	struct sl_ct_entry *entry;
 	int err;
 
 	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
 		;
 	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
-	if (err || !pkt.family || pkt.fragment || !icmp_is_error(&pkt))
+	if (err || !pkt.family || pkt.fragment)
 		return TC_ACT_OK;
-	err = icmp_error_to_snat_client(skb, &pkt);
-	return err ? tc_drop(err) : TC_ACT_OK;
+	if (icmp_is_error(&pkt)) {
+		err = icmp_error_to_snat_client(skb, &pkt);
+		return err ? tc_drop(err) : TC_ACT_OK;
+	}
+	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+
+	/* An external flow XDP DNATed to a pod on this node: straight into the pod's namespace
+	 * (bpf_redirect_peer), past this node's IP stack. */
+	key.src = pkt.dst;
+	key.sport = pkt.dport;
+	key.dst = pkt.src;
+	key.dport = pkt.sport;
+	key.proto = pkt.proto;
+	key.family = pkt.family;
+	key.dir = SL_CT_REPLY;
+	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (!entry || !(entry->flags & SL_CT_F_EXTERNAL) || (entry->flags & SL_CT_F_SNAT))
+		return TC_ACT_OK;
+	fib.ifindex = skb->ifindex;
+	fib.l4_protocol = pkt.proto;
+	fib.sport = pkt.sport;
+	fib.dport = pkt.dport;
+	if (pkt.family == SL_FAMILY_IPV4) {
+		fib.family = SL_AF_INET;
+		fib.tot_len = pkt.l3_len;
+		fib.ipv4_src = pkt.src.v4;
+		fib.ipv4_dst = pkt.dst.v4;
+	} else {
+		fib.family = SL_AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, pkt.src.v6, 16);
+		__builtin_memcpy(fib.ipv6_dst, pkt.dst.v6, 16);
+	}
+	if (bpf_fib_lookup(skb, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS ||
+	    fib.ifindex == skb->ifindex)
+		return TC_ACT_OK; /* not resolved yet, or not a pod here: the kernel routes it */
+	if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0))
+		return tc_drop(SLUICE_DROP_NAT_FAILED);
+	return bpf_redirect_peer(fib.ifindex, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

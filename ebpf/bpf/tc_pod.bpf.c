@@ -3,6 +3,7 @@
  * pod veth:
  *   ingress (packets from the pod): a packet to a ClusterIP frontend is DNATed to a backend
  *     chosen by conntrack, affinity or Maglev; no eligible backend → RST / ICMP unreachable.
+ *     A local backend's reply to an external flow is reverse-NATed and sent straight out.
  *   egress (packets to the pod): a backend's reply to a NATed flow gets the frontend address
  *     back as its source; an ICMP error about a NATed flow is translated back (icmp_error.h).
  * Sockets translated at connect time by the socket hooks never reach this path as service
@@ -78,6 +79,63 @@ SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u
 	return hairpin_send_back(skb);
 }
 
+#define SL_AF_INET 2
+#define SL_AF_INET6 10
+
+/* A local backend answering an external flow (DNATed at the external interface's XDP): the
+ * frontend goes back as source here, and the reply is sent straight out of the interface towards
+ * the client (bpf_redirect_neigh), past the node's IP stack. TC_ACT_OK with nothing done when the
+ * packet is no such reply, or its way out is not known yet (tc_ext_egress translates it then). */
+SL_INLINE int external_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u64 now)
+{
+	struct bpf_fib_lookup fib = {};
+	struct sl_ct_key key;
+	struct sl_ct_entry *reply, *forward;
+	union sl_addr frontend;
+	__be16 frontend_port;
+	int err;
+
+	ct_key_of(&key, pkt, SL_CT_REPLY);
+	reply = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (!reply || !(reply->flags & SL_CT_F_EXTERNAL) || (reply->flags & SL_CT_F_SNAT) ||
+	    !ct_alive(reply, pkt->proto, now) || pkt->ttl <= 1)
+		return TC_ACT_OK;
+	frontend = reply->nat_addr;
+	frontend_port = reply->nat_port;
+	fib.ifindex = skb->ifindex;
+	fib.l4_protocol = pkt->proto;
+	fib.sport = frontend_port;
+	fib.dport = pkt->dport;
+	if (pkt->family == SL_FAMILY_IPV4) {
+		fib.family = SL_AF_INET;
+		fib.tot_len = pkt->l3_len;
+		fib.ipv4_src = frontend.v4;
+		fib.ipv4_dst = pkt->dst.v4;
+	} else {
+		fib.family = SL_AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, frontend.v6, 16);
+		__builtin_memcpy(fib.ipv6_dst, pkt->dst.v6, 16);
+	}
+	/* Route only: the neighbour is resolved by bpf_redirect_neigh. */
+	if (bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH) !=
+	    BPF_FIB_LKUP_RET_SUCCESS)
+		return TC_ACT_OK;
+	ct_on_packet(reply, pkt, 1, now);
+	sl_count_service(reply->service_id, skb->len, 0);
+	key.src = pkt->dst;
+	key.sport = pkt->dport;
+	key.dst = frontend;
+	key.dport = frontend_port;
+	key.dir = SL_CT_FORWARD;
+	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (forward)
+		ct_on_packet(forward, pkt, 1, now);
+	err = nat_rewrite_skb(skb, pkt, SL_NAT_SRC, &frontend, frontend_port);
+	if (err)
+		return drop(err);
+	return bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
+}
+
 SEC("tc")
 int tc_pod_ingress(struct __sk_buff *skb)
 {
@@ -105,7 +163,7 @@ int tc_pod_ingress(struct __sk_buff *skb)
 		return hairpin_reply(skb, &pkt, now);
 	fe = lb_lookup_frontend(&pkt.dst, pkt.dport, pkt.proto, pkt.family);
 	if (!fe)
-		return TC_ACT_OK;
+		return external_reply(skb, &pkt, now);
 	if (pkt.fragment == SL_FRAG_FIRST)
 		return drop(SLUICE_DROP_FRAGMENT); /* later fragments could not follow it */
 

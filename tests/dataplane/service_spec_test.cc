@@ -11,7 +11,7 @@ constexpr std::string_view kSpec = R"(
 # web: dual-stack is one service per family
 frontend 10.96.0.10:80/tcp service=1 affinity=600   # sticky
 frontend [fd00:96::10]:80/udp service=2 kind=clusterip
-frontend 192.168.50.1:30080/tcp service=1 kind=nodeport local-only dsr allow=10.0.0.0/8 allow=fd00::/8
+frontend 192.168.50.1:30080/tcp service=1 kind=nodeport local-only dsr allow=10.0.0.0/8 allow=192.168.0.0/16
 backend service=1 10.244.1.3:8080
 backend service=1 10.244.2.3:8080 weight=3 terminating local
 backend service=2 [fd00:244:1::3]:8080 draining
@@ -28,7 +28,7 @@ TEST(ServiceSpec, ParsesFrontendsAndBackends) {
   EXPECT_TRUE(spec->frontends[2].local_only);
   EXPECT_TRUE(spec->frontends[2].dsr);
   ASSERT_EQ(spec->frontends[2].source_ranges.size(), 2U);
-  EXPECT_EQ(spec->frontends[2].source_ranges[1].toString(), "fd00::/8");
+  EXPECT_EQ(spec->frontends[2].source_ranges[1].toString(), "192.168.0.0/16");
   ASSERT_EQ(spec->backends.at(1).size(), 2U);
   const Backend& b = spec->backends.at(1)[1];
   EXPECT_EQ(b.weight, 3U);
