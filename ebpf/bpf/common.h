@@ -55,6 +55,10 @@ struct icmphdr {
 #define NEXTHDR_NONE 59
 #endif
 
+/* Address families for bpf_fib_lookup (<sys/socket.h> is not for BPF programs). */
+#define SL_AF_INET 2
+#define SL_AF_INET6 10
+
 #define SL_IP_MF 0x2000
 #define SL_IP_OFFSET 0x1fff
 

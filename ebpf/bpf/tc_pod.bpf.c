@@ -79,8 +79,6 @@ SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u
 	return hairpin_send_back(skb);
 }
 
-#define SL_AF_INET 2
-#define SL_AF_INET6 10
 
 /* A local backend answering an external flow (DNATed at the external interface's XDP): the
  * frontend goes back as source here, and the reply is sent straight out of the interface towards
