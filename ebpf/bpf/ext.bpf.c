@@ -83,9 +83,14 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
 		return XDP_PASS;
 
-	/* A backend's reply to a flow this node source-NATed: the client becomes its destination. */
-	ct_key_of(&key, &pkt, SL_CT_SNAT_IN);
-	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	/* A backend's reply to a flow this node source-NATed: the client becomes its destination.
+	 * Only a node port of the SNAT range can be one, which spares most packets the lookup. */
+	entry = NULL;
+	if (bpf_ntohs(pkt.dport) >= SL_SNAT_PORT_MIN &&
+	    bpf_ntohs(pkt.dport) < SL_SNAT_PORT_MIN + SL_SNAT_PORT_SPAN) {
+		ct_key_of(&key, &pkt, SL_CT_SNAT_IN);
+		entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	}
 	if (entry && ct_alive(entry, pkt.proto, now)) {
 		union sl_addr frontend = entry->nat_addr;
 		__be16 frontend_port = entry->nat_port;
