@@ -64,7 +64,7 @@ Frame frame(const char* src, const char* dst, std::uint16_t sport, std::uint16_t
   f[13] = 0x00;
   std::uint8_t* ip = f.data() + 14;
   const std::uint16_t l4 = tcp ? 20 : 8;
-  const std::uint16_t total = static_cast<std::uint16_t>(20 + l4);
+  const auto total = static_cast<std::uint16_t>(20 + l4);
   ip[0] = 0x45;
   ip[2] = static_cast<std::uint8_t>(total >> 8);
   ip[3] = static_cast<std::uint8_t>(total);
