@@ -163,7 +163,45 @@ base::Result<std::pair<ServiceId, Backend>> parseBackend(const std::vector<std::
   return std::pair{service, *backend};
 }
 
+base::Result<HealthCheckSpec> parseHealthCheck(const std::vector<std::string_view>& w) {
+  if (w.size() < 2) return base::fail(base::Errc::kInvalidArgument, "healthcheck needs a PORT");
+  auto port = number<std::uint16_t>(w[1], "port");
+  if (!port) return base::fail(std::move(port.error()));
+  if (*port == 0) return base::fail(base::Errc::kInvalidArgument, "health-check port 0");
+  HealthCheckSpec check{.port = *port};
+  for (std::size_t i = 2; i < w.size(); ++i) {
+    if (auto v = option(w[i], "service")) {
+      auto id = number<ServiceId>(*v, "service");
+      if (!id) return base::fail(std::move(id.error()));
+      check.service = *id;
+    } else if (auto n = option(w[i], "name")) {
+      const std::size_t slash = n->find('/');
+      if (slash == std::string_view::npos || slash == 0 || slash + 1 == n->size()) {
+        return base::fail(base::Errc::kInvalidArgument,
+                          "name '" + std::string(*n) + "' is not NAMESPACE/NAME");
+      }
+      check.service_namespace = n->substr(0, slash);
+      check.service_name = n->substr(slash + 1);
+    } else {
+      return base::fail(base::Errc::kInvalidArgument,
+                        "unknown healthcheck option '" + std::string(w[i]) + "'");
+    }
+  }
+  if (check.service == 0) {
+    return base::fail(base::Errc::kInvalidArgument, "healthcheck without service=<id>");
+  }
+  return check;
+}
+
 }  // namespace
+
+std::uint32_t readyLocalBackends(const ServiceSpec& spec, ServiceId service) {
+  const auto it = spec.backends.find(service);
+  if (it == spec.backends.end()) return 0;
+  return static_cast<std::uint32_t>(std::count_if(
+      it->second.begin(), it->second.end(),
+      [](const Backend& b) { return b.node_local && b.state == BackendState::kReady; }));
+}
 
 base::Result<ServiceSpec> parseServiceSpec(std::string_view text) {
   ServiceSpec spec;
@@ -196,10 +234,14 @@ base::Result<ServiceSpec> parseServiceSpec(std::string_view text) {
       auto b = parseBackend(w);
       if (!b) return at(b.error());
       spec.backends[b->first].push_back(b->second);
+    } else if (w[0] == "healthcheck") {
+      auto h = parseHealthCheck(w);
+      if (!h) return at(h.error());
+      spec.health_checks.push_back(std::move(*h));
     } else {
       return base::fail(base::Errc::kInvalidArgument,
                         "line " + std::to_string(line_no) + ": unknown statement '" +
-                            std::string(w[0]) + "' (frontend or backend)");
+                            std::string(w[0]) + "' (frontend, backend or healthcheck)");
     }
   }
   for (const auto& [service, backends] : spec.backends) {

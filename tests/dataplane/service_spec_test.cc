@@ -15,6 +15,7 @@ frontend 192.168.50.1:30080/tcp service=1 kind=nodeport local-only dsr allow=10.
 backend service=1 10.244.1.3:8080
 backend service=1 10.244.2.3:8080 weight=3 terminating local
 backend service=2 [fd00:244:1::3]:8080 draining
+healthcheck 31000 service=1 name=shop/web
 )";
 
 TEST(ServiceSpec, ParsesFrontendsAndBackends) {
@@ -35,6 +36,12 @@ TEST(ServiceSpec, ParsesFrontendsAndBackends) {
   EXPECT_EQ(b.state, BackendState::kTerminating);
   EXPECT_TRUE(b.node_local);
   EXPECT_EQ(spec->backends.at(2)[0].state, BackendState::kDraining);
+  ASSERT_EQ(spec->health_checks.size(), 1U);
+  EXPECT_EQ(spec->health_checks[0].port, 31000);
+  EXPECT_EQ(spec->health_checks[0].service_namespace, "shop");
+  EXPECT_EQ(spec->health_checks[0].service_name, "web");
+  // The local backend of service 1 is terminating: not ready, so none to report.
+  EXPECT_EQ(readyLocalBackends(*spec, 1), 0U);
 }
 
 TEST(ServiceSpec, AppliesToADataplane) {
@@ -67,7 +74,10 @@ TEST(ServiceSpec, BadLinesAreErrorsNamingTheLine) {
       {"frontend 10.96.0.10:80/tcp service=1\nbackend service=1 weight=2 10.244.1.3:8080",
        "line 2: weight= before the address"},
       {"backend service=7 10.244.1.3:8080", "backends of service 7 but no frontend"},
-      {"service 1", "line 1: unknown statement 'service' (frontend or backend)"},
+      {"service 1", "line 1: unknown statement 'service' (frontend, backend or healthcheck)"},
+      {"healthcheck 0 service=1", "line 1: health-check port 0"},
+      {"healthcheck 31000", "line 1: healthcheck without service=<id>"},
+      {"healthcheck 31000 service=1 name=web", "line 1: name 'web' is not NAMESPACE/NAME"},
   };
   for (const auto& [text, message] : cases) {
     auto spec = parseServiceSpec(text);

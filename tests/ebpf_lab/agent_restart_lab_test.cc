@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../ebpf/private_bpffs.h"
+#include "sluice/lab/http_client.h"
 #include "sluice/lab/lab_test.h"
 #include "sluice/lab/tcp_client.h"
 #include "sluice/lab/udp_client.h"
@@ -57,9 +58,10 @@ class AgentRestartLab : public lab::LabTest {
   }
 
   // Starts the programming process for a node and waits until it has applied everything.
-  lab::Process* startAgent(const std::string& node) {
-    std::vector<std::string> argv = {SLUICE_EBPF_TOOL, "apply",        services_, "--bpffs",
-                                     bpffs_->path(),   "--pin-subdir", node,      "--maglev-size",
+  lab::Process* startAgent(const std::string& node) { return startAgent(node, services_); }
+  lab::Process* startAgent(const std::string& node, const std::string& services) {
+    std::vector<std::string> argv = {SLUICE_EBPF_TOOL, "apply",        services, "--bpffs",
+                                     bpffs_->path(),   "--pin-subdir", node,     "--maglev-size",
                                      "1021",           "--stay"};
     for (const lab::PodInfo* pod : lab().podsOn(node)) {
       argv.insert(argv.end(), {"--attach-pod", pod->node_interface});
@@ -153,6 +155,33 @@ TEST_F(AgentRestartLab, ABadServiceFileChangesNothingProgrammed) {
       << run->stderr_text;
   auto reply = lab::tcpEcho(kWeb, {.netns = lab().pod("p1a").netns});
   EXPECT_TRUE(reply.has_value()) << reply.error().toString();
+}
+
+// Each node's process answers the health-check node port from its own view of the service: the
+// node with a ready local backend says 200, the node without one 503 (kube-proxy's format).
+TEST_F(AgentRestartLab, HealthCheckPortsSayWhetherTheNodeHasLocalEndpoints) {
+  const std::string common =
+      "frontend 192.168.60.10:80/tcp service=5 kind=loadbalancer local-only\n"
+      "healthcheck 31000 service=5 name=shop/web\n";
+  const std::string n1_file = services_ + ".n1";
+  const std::string n2_file = services_ + ".n2";
+  std::ofstream(n1_file) << common << "backend service=5 10.244.1.3:8080 local\n"
+                         << "backend service=5 10.244.2.2:8080\n";
+  std::ofstream(n2_file) << common << "backend service=5 10.244.1.3:8080\n"
+                         << "backend service=5 10.244.2.2:8080 terminating local\n";
+  ASSERT_NE(startAgent("n1", n1_file), nullptr);
+  ASSERT_NE(startAgent("n2", n2_file), nullptr);
+  std::remove(n1_file.c_str());
+  std::remove(n2_file.c_str());
+  const std::string ext = lab().ext().netns;
+  auto n1 = lab::httpGet(ext, {.address = lab().node("n1").ipv4, .port = 31000});
+  ASSERT_TRUE(n1.has_value()) << n1.error().toString();
+  EXPECT_EQ(n1->status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(n1->body, R"({"service":{"namespace":"shop","name":"web"},"localEndpoints":1,)"
+                      R"("serviceProxyHealthy":true})");
+  auto n2 = lab::httpGet(ext, {.address = lab().node("n2").ipv4, .port = 31000});
+  ASSERT_TRUE(n2.has_value()) << n2.error().toString();
+  EXPECT_EQ(n2->status_line, "HTTP/1.1 503 Service Unavailable") << "terminating is not ready";
 }
 
 }  // namespace

@@ -1,18 +1,14 @@
 // Health-check node ports: the answer's format (unit), and a load balancer's view of it — an
 // HTTP GET from outside to each node's port (lab, real sockets in node namespaces).
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 
 #include <boost/asio/executor_work_guard.hpp>
-#include <cerrno>
-#include <cstring>
 #include <string>
 #include <thread>
 
+#include "sluice/lab/http_client.h"
 #include "sluice/lab/lab_test.h"
-#include "sluice/lab/probe.h"
 #include "sluice/lab/run_in_netns.h"
-#include "sluice/lab/sockaddr.h"
 #include "sluice/nodeport/health_check_server.h"
 
 namespace sluice::nodeport {
@@ -29,37 +25,11 @@ TEST(HealthCheckAnswer, MatchesKubeProxy) {
   EXPECT_NE(down.body.find(R"("localEndpoints":0)"), std::string::npos);
 }
 
-// The status line ("HTTP/1.1 200 OK") and the body of a GET sent from `netns`, as a load
-// balancer's health checker sends it (Connection: close, read to the end).
+// The status line ("HTTP/1.1 200 OK") and the body of a GET sent from `netns`.
 std::pair<std::string, std::string> get(const std::string& netns, const lab::SocketAddress& to) {
-  const int family = lab::familyOf(to.address);
-  auto fd = lab::openSocket(netns, family, SOCK_STREAM);
-  if (!fd) return {"socket: " + fd.error().toString(), ""};
-  auto address = lab::toSockaddr(to, family);
-  if (!address) return {"address: " + address.error().toString(), ""};
-  timeval timeout{.tv_sec = 2, .tv_usec = 0};
-  ::setsockopt(fd->get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  if (::connect(fd->get(), address->get(), address->length) != 0) {
-    return {std::string("connect: ") + std::strerror(errno), ""};
-  }
-  const std::string request = "GET / HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n";
-  if (::send(fd->get(), request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    return {"send failed", ""};
-  }
-  std::string response;
-  char chunk[4096];
-  for (;;) {
-    const ssize_t n = ::recv(fd->get(), chunk, sizeof(chunk), 0);
-    if (n <= 0) break;
-    response.append(chunk, static_cast<std::size_t>(n));
-  }
-  const std::size_t line_end = response.find("\r\n");
-  const std::size_t body_start = response.find("\r\n\r\n");
-  if (line_end == std::string::npos || body_start == std::string::npos) {
-    return {"not HTTP: " + response, ""};
-  }
-  return {response.substr(0, line_end), response.substr(body_start + 4)};
+  auto response = lab::httpGet(netns, to);
+  if (!response) return {response.error().toString(), ""};
+  return {response->status_line, response->body};
 }
 
 class HealthCheckLab : public lab::LabTest {};

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,12 +22,23 @@
 
 namespace sluice::dataplane {
 
+struct HealthCheckSpec {
+  std::uint16_t port = 0;
+  ServiceId service = 0;
+  std::string service_namespace;
+  std::string service_name;
+};
+
 struct ServiceSpec {
   std::vector<Frontend> frontends;
+  std::vector<HealthCheckSpec> health_checks;
   std::map<ServiceId, std::vector<Backend>> backends;  // every service a frontend names
 };
 
 [[nodiscard]] base::Result<ServiceSpec> parseServiceSpec(std::string_view text);
+
+// Ready backends of `service` marked local: what its health-check port reports.
+[[nodiscard]] std::uint32_t readyLocalBackends(const ServiceSpec& spec, ServiceId service);
 
 // Upserts every frontend and replaces every named service's backends (with a Maglev table of
 // `maglev_size`). Stops at the first error, which names the object.

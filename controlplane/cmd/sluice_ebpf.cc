@@ -1,5 +1,6 @@
 // sluice-ebpf: programs the eBPF data plane of this node from a service list (service_spec.h),
-// attaches it to pod interfaces and cgroups, and shows what is programmed and counted. Until
+// attaches it to pod interfaces, cgroups and the external interface, and shows what is
+// programmed and counted; with --stay it also answers the list's health-check node ports. Until
 // sluice-agent exists this is how the data plane is driven by hand; it is also the "agent" the
 // restart tests kill and start again.
 //
@@ -11,18 +12,23 @@
 // data plane keeps forwarding after it exits either way. Exit codes: 0 ok, 1 failed, 2 usage.
 #include <net/if.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "sluice/base/log.h"
 #include "sluice/dataplane/service_spec.h"
 #include "sluice/ebpf/ebpf_dataplane.h"
+#include "sluice/nodeport/health_check_server.h"
 
 namespace {
 
@@ -94,7 +100,8 @@ int fail(const std::string& what, const sluice::base::Error& error) {
   return 1;
 }
 
-int apply(const Options& o, sluice::ebpf::EbpfDataplane& dp) {
+int apply(const Options& o, sluice::ebpf::EbpfDataplane& dp,
+          sluice::dataplane::ServiceSpec& applied) {
   std::ifstream file(o.services);
   if (!file) {
     std::fprintf(stderr, "sluice-ebpf: cannot read %s\n", o.services.c_str());
@@ -133,6 +140,7 @@ int apply(const Options& o, sluice::ebpf::EbpfDataplane& dp) {
   }
   std::printf("applied %zu frontends, %zu services from %s\n", spec->frontends.size(),
               spec->backends.size(), o.services.c_str());
+  applied = std::move(*spec);
   return 0;
 }
 
@@ -183,11 +191,30 @@ int main(int argc, char** argv) {
 
   auto dp = sluice::ebpf::EbpfDataplane::open(o.ebpf);
   if (!dp) return fail("opening the data plane", dp.error());
-  const int rc = o.command == "apply" ? apply(o, **dp) : show(**dp);
+  sluice::dataplane::ServiceSpec applied;
+  const int rc = o.command == "apply" ? apply(o, **dp, applied) : show(**dp);
   if (rc != 0 || !o.stay) return rc;
+
+  // Health-check node ports are answered while this process runs.
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  sluice::nodeport::HealthCheckServer health(io);
+  for (const auto& check : applied.health_checks) {
+    const std::uint32_t local = sluice::dataplane::readyLocalBackends(applied, check.service);
+    if (auto ok = health.set(check.port, {.service_namespace = check.service_namespace,
+                                          .service_name = check.service_name,
+                                          .local_endpoints = local});
+        !ok) {
+      return fail("health-check port " + std::to_string(check.port), ok.error());
+    }
+  }
+  std::thread server([&io] { io.run(); });
   std::printf("ready\n");
   std::fflush(stdout);
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
+  work.reset();
+  io.stop();
+  server.join();
   return 0;
 }
