@@ -213,7 +213,14 @@ base::Status EbpfDataplane::upsertFrontend(const dataplane::Frontend& frontend) 
                      " has backends of the other address family");
     }
   }
-  if (auto ok = writeSourceRanges(frontend.service, frontend.source_ranges); !ok) return ok;
+  // loadBalancerSourceRanges belong to the service and apply to its LoadBalancer frontends only:
+  // another kind of frontend of the same service (a NodePort) must not clear them.
+  if (frontend.kind == dataplane::FrontendKind::kLoadBalancer) {
+    if (auto ok = writeSourceRanges(frontend.service, frontend.source_ranges); !ok) return ok;
+  } else if (!frontend.source_ranges.empty()) {
+    return invalid("frontend " + dataplane::toString(frontend.key) +
+                   ": source ranges apply to LoadBalancer frontends only");
+  }
   const sl_frontend_key key = detail::toAbi(frontend.key);
   const sl_frontend value = detail::toAbi(frontend);
   auto previous = skel_->frontends().lookup(key);
@@ -400,7 +407,9 @@ base::Result<dataplane::ProgrammedState> EbpfDataplane::programmed() const {
   for (const auto& [key, value] : *frontends) {
     dataplane::Frontend frontend = detail::fromAbi(key, value);
     for (const sl_source_range_key& range : *ranges) {
-      if (ntohl(range.service_id) != frontend.service) continue;
+      if (value.kind != SL_KIND_LOAD_BALANCER || ntohl(range.service_id) != frontend.service) {
+        continue;
+      }
       sl_addr addr{};
       std::memcpy(addr.bytes, range.addr, sizeof(addr.bytes));
       auto prefix = base::IpPrefix::make(detail::fromAbi(addr, key.family), range.prefixlen - 32);

@@ -235,10 +235,24 @@ TEST_F(ExtFlowTest, SourceRangesAllowListedSourcesAndDropOthers) {
         << denied;
   }
   EXPECT_EQ(f_->drops(SLUICE_DROP_SOURCE_RANGE), 3U);
+  // A NodePort of the same service neither clears the ranges nor takes its own.
+  ASSERT_TRUE(f_->dataplane().upsertFrontend(
+      {.key = {.address = ip("192.168.50.1"), .port = 30099, .protocol = Protocol::kTcp},
+       .service = ext::kRanges,
+       .kind = FrontendKind::kNodePort}));
+  EXPECT_EQ(
+      xdpVerdict(Packet().ipv4("10.2.0.1", "192.168.60.12").tcp(6, 80, TcpFlags::kSyn).build()),
+      XDP_DROP)
+      << "the LoadBalancer's ranges still hold";
+  EXPECT_FALSE(f_->dataplane().upsertFrontend(
+      {.key = {.address = ip("192.168.50.1"), .port = 30098, .protocol = Protocol::kTcp},
+       .service = ext::kRanges,
+       .kind = FrontendKind::kNodePort,
+       .source_ranges = {base::IpPrefix::parse("10.0.0.0/8").value()}}));
   auto state = f_->dataplane().programmed();
   ASSERT_TRUE(state.has_value());
   for (const auto& fe : state->frontends) {
-    if (fe.service != ext::kRanges) continue;
+    if (fe.service != ext::kRanges || fe.kind != FrontendKind::kLoadBalancer) continue;
     ASSERT_EQ(fe.source_ranges.size(), 2U) << "source ranges read back";
     EXPECT_EQ(fe.source_ranges[0].toString(), "10.1.0.0/16");
     EXPECT_EQ(fe.source_ranges[1].toString(), "192.168.50.0/25");
