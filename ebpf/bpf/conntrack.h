@@ -71,25 +71,17 @@ SL_INLINE int ct_is_new_syn(const struct sl_ct_entry *entry, const struct sl_pkt
 	       entry->state == SL_CT_CLOSING;
 }
 
-/* Records a new NATed flow: forward (client → frontend ⇒ backend) and reply (backend →
- * client ⇒ frontend). `seen_client` is the client address as the backend sees it (the client's
- * own, or the hairpin address). Returns 0, or SLUICE_DROP_CT_FULL. */
-SL_INLINE int ct_create(const struct sl_pkt *pkt, const struct sl_backend *backend,
-			__u32 backend_id, __u32 service_id, const union sl_addr *seen_client,
-			__u64 now)
+/* Inserts a flow's two entries from a prepared value: forward (client → frontend ⇒ backend) and
+ * reply (backend → `seen_client` ⇒ frontend). 0 or SLUICE_DROP_CT_FULL. */
+SL_INLINE int ct_insert_pair(const struct sl_pkt *pkt, const struct sl_backend *backend,
+			     const union sl_addr *seen_client, struct sl_ct_entry *entry)
 {
 	struct sl_ct_key key;
-	struct sl_ct_entry entry = {};
-
-	entry.last_seen_ns = now;
-	entry.state = SL_CT_NEW;
-	entry.backend_id = backend_id;
-	entry.service_id = service_id;
 
 	ct_key_of(&key, pkt, SL_CT_FORWARD);
-	entry.nat_addr = backend->addr;
-	entry.nat_port = backend->port;
-	if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
+	entry->nat_addr = backend->addr;
+	entry->nat_port = backend->port;
+	if (bpf_map_update_elem(&sl_ct_v2, &key, entry, BPF_ANY))
 		return SLUICE_DROP_CT_FULL;
 
 	key.src = backend->addr;
@@ -97,11 +89,47 @@ SL_INLINE int ct_create(const struct sl_pkt *pkt, const struct sl_backend *backe
 	key.dst = *seen_client;
 	key.dport = pkt->sport;
 	key.dir = SL_CT_REPLY;
-	entry.nat_addr = pkt->dst;
-	entry.nat_port = pkt->dport;
-	if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
+	entry->nat_addr = pkt->dst;
+	entry->nat_port = pkt->dport;
+	if (bpf_map_update_elem(&sl_ct_v2, &key, entry, BPF_ANY))
 		return SLUICE_DROP_CT_FULL;
 	return 0;
+}
+
+/* Records a new NATed flow. `seen_client` is the client address as the backend sees it (the
+ * client's own, or the hairpin address). Returns 0, or SLUICE_DROP_CT_FULL. */
+SL_INLINE int ct_create(const struct sl_pkt *pkt, const struct sl_backend *backend,
+			__u32 backend_id, __u32 service_id, const union sl_addr *seen_client,
+			__u64 now)
+{
+	struct sl_ct_entry entry = {};
+
+	entry.last_seen_ns = now;
+	entry.state = SL_CT_NEW;
+	entry.backend_id = backend_id;
+	entry.service_id = service_id;
+	return ct_insert_pair(pkt, backend, seen_client, &entry);
+}
+
+/* A reply of a tracked flow: the flow's forward entry (client → frontend) learns it too
+ * (established; FIN from the backend). */
+SL_INLINE void ct_forward_learns_reply(const struct sl_pkt *pkt, const union sl_addr *client,
+				       __be16 client_port, const union sl_addr *frontend,
+				       __be16 frontend_port, __u64 now)
+{
+	struct sl_ct_key key = {};
+	struct sl_ct_entry *forward;
+
+	key.src = *client;
+	key.sport = client_port;
+	key.dst = *frontend;
+	key.dport = frontend_port;
+	key.proto = pkt->proto;
+	key.family = pkt->family;
+	key.dir = SL_CT_FORWARD;
+	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (forward)
+		ct_on_packet(forward, pkt, 1, now);
 }
 
 #endif

@@ -95,21 +95,13 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 		union sl_addr frontend = entry->nat_addr;
 		__be16 frontend_port = entry->nat_port;
 		__u32 service_id = entry->service_id;
-		struct sl_ct_entry *forward;
 
 		ct_on_packet(entry, &pkt, 1, now);
 		to = entry->client_addr;
 		to_port = entry->client_port;
 		if (xdp_can_tx(ctx, &pkt, &frontend, frontend_port, &to, to_port, &fib)) {
 			/* All of the reply's translation here; the forward entry learns it too. */
-			key.src = to;
-			key.sport = to_port;
-			key.dst = frontend;
-			key.dport = frontend_port;
-			key.dir = SL_CT_FORWARD;
-			forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
-			if (forward)
-				ct_on_packet(forward, &pkt, 1, now);
+			ct_forward_learns_reply(&pkt, &to, to_port, &frontend, frontend_port, now);
 			sl_count_service(service_id, (__u64)(data_end - data), 0);
 			err = xdp_nat(ctx, &pkt, &frontend, frontend_port, &to, to_port);
 			return err ? xdp_drop(err) : xdp_tx(ctx, &pkt, &fib);
@@ -187,15 +179,13 @@ int tc_ext_egress(struct __sk_buff *skb)
 {
 	struct sl_pkt pkt = {};
 	struct sl_ct_key key;
-	struct sl_ct_entry *entry, *forward;
+	struct sl_ct_entry *entry;
 	union sl_addr addr;
 	__be16 port;
 	__u64 now = bpf_ktime_get_ns();
 	int err;
 
-	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
-		;
-	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
+	err = parse_skb(skb, &pkt);
 	if (err || !pkt.family || pkt.fragment == SL_FRAG_LATER)
 		return TC_ACT_OK;
 	if (icmp_is_error(&pkt)) {
@@ -229,14 +219,7 @@ int tc_ext_egress(struct __sk_buff *skb)
 	port = entry->nat_port;
 	sl_count_service(entry->service_id, skb->len, 0);
 
-	key.src = pkt.dst;
-	key.sport = pkt.dport;
-	key.dst = addr;
-	key.dport = port;
-	key.dir = SL_CT_FORWARD;
-	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
-	if (forward)
-		ct_on_packet(forward, &pkt, 1, now);
+	ct_forward_learns_reply(&pkt, &pkt.dst, pkt.dport, &addr, port, now);
 
 	err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &addr, port);
 	return err ? tc_drop(err) : TC_ACT_OK;
@@ -254,9 +237,7 @@ int tc_ext_ingress(struct __sk_buff *skb)
 	struct sl_ct_entry *entry;
 	int err;
 
-	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
-		;
-	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
+	err = parse_skb(skb, &pkt);
 	if (err || !pkt.family || pkt.fragment)
 		return TC_ACT_OK;
 	if (icmp_is_error(&pkt)) {

@@ -120,21 +120,7 @@ SL_INLINE int ext_ct_create(const struct sl_pkt *pkt, const struct sl_frontend *
 		entry.client_port = 0;
 	}
 
-	ct_key_of(&key, pkt, SL_CT_FORWARD);
-	entry.nat_addr = backend->addr;
-	entry.nat_port = backend->port;
-	if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
-		return SLUICE_DROP_CT_FULL;
-	key.src = backend->addr;
-	key.sport = backend->port;
-	key.dst = pkt->src;
-	key.dport = pkt->sport;
-	key.dir = SL_CT_REPLY;
-	entry.nat_addr = pkt->dst;
-	entry.nat_port = pkt->dport;
-	if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
-		return SLUICE_DROP_CT_FULL;
-	return 0;
+	return ct_insert_pair(pkt, backend, &pkt->src, &entry);
 }
 
 

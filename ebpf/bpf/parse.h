@@ -171,4 +171,12 @@ SL_INLINE int parse_packet(void *data, void *data_end, struct sl_pkt *pkt)
 	return 0;
 }
 
+/* tc: makes the first 128 bytes linear (what parsing reads) and parses them. */
+SL_INLINE int parse_skb(struct __sk_buff *skb, struct sl_pkt *pkt)
+{
+	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
+		; /* fine: parsing checks bounds against what is linear */
+	return parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, pkt);
+}
+
 #endif

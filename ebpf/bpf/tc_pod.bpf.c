@@ -48,7 +48,7 @@ SL_INLINE int reject(struct __sk_buff *skb, const struct sl_pkt *pkt)
 SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u64 now)
 {
 	struct sl_ct_key key;
-	struct sl_ct_entry *reply, *forward;
+	struct sl_ct_entry *reply;
 	union sl_addr frontend, self = pkt->src;
 	__be16 frontend_port;
 	int err;
@@ -62,14 +62,7 @@ SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u
 	frontend_port = reply->nat_port;
 	sl_count_service(reply->service_id, skb->len, 0);
 
-	key.src = self;
-	key.sport = pkt->dport;
-	key.dst = frontend;
-	key.dport = frontend_port;
-	key.dir = SL_CT_FORWARD;
-	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
-	if (forward)
-		ct_on_packet(forward, pkt, 1, now);
+	ct_forward_learns_reply(pkt, &self, pkt->dport, &frontend, frontend_port, now);
 
 	err = nat_rewrite_skb(skb, pkt, SL_NAT_SRC, &frontend, frontend_port);
 	if (!err)
@@ -88,7 +81,7 @@ SL_INLINE int external_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __
 {
 	struct bpf_fib_lookup fib = {};
 	struct sl_ct_key key;
-	struct sl_ct_entry *reply, *forward;
+	struct sl_ct_entry *reply;
 	union sl_addr frontend;
 	__be16 frontend_port;
 	int err;
@@ -120,14 +113,7 @@ SL_INLINE int external_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __
 		return TC_ACT_OK;
 	ct_on_packet(reply, pkt, 1, now);
 	sl_count_service(reply->service_id, skb->len, 0);
-	key.src = pkt->dst;
-	key.sport = pkt->dport;
-	key.dst = frontend;
-	key.dport = frontend_port;
-	key.dir = SL_CT_FORWARD;
-	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
-	if (forward)
-		ct_on_packet(forward, pkt, 1, now);
+	ct_forward_learns_reply(pkt, &pkt->dst, pkt->dport, &frontend, frontend_port, now);
 	err = nat_rewrite_skb(skb, pkt, SL_NAT_SRC, &frontend, frontend_port);
 	if (err)
 		return drop(err);
@@ -148,9 +134,7 @@ int tc_pod_ingress(struct __sk_buff *skb)
 	int new_flow = 0;
 	int err;
 
-	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
-		; /* fine: parsing checks bounds against what is linear */
-	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
+	err = parse_skb(skb, &pkt);
 	if (err)
 		return drop(err);
 	if (!pkt.family || pkt.fragment == SL_FRAG_LATER)
@@ -217,15 +201,13 @@ int tc_pod_egress(struct __sk_buff *skb)
 {
 	struct sl_pkt pkt = {};
 	struct sl_ct_key key;
-	struct sl_ct_entry *reply, *forward;
+	struct sl_ct_entry *reply;
 	union sl_addr frontend;
 	__be16 frontend_port;
 	__u64 now = bpf_ktime_get_ns();
 	int err;
 
-	if (bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128))
-		;
-	err = parse_packet((void *)(long)skb->data, (void *)(long)skb->data_end, &pkt);
+	err = parse_skb(skb, &pkt);
 	if (err || !pkt.family || pkt.fragment == SL_FRAG_LATER)
 		return TC_ACT_OK; /* not ours to judge on the way into a pod */
 	if (icmp_is_error(&pkt)) {
@@ -243,15 +225,7 @@ int tc_pod_egress(struct __sk_buff *skb)
 	frontend = reply->nat_addr;
 	frontend_port = reply->nat_port;
 
-	/* The forward entry learns the reply too (established, FIN from the backend). */
-	key.src = pkt.dst;
-	key.sport = pkt.dport;
-	key.dst = frontend;
-	key.dport = frontend_port;
-	key.dir = SL_CT_FORWARD;
-	forward = bpf_map_lookup_elem(&sl_ct_v2, &key);
-	if (forward)
-		ct_on_packet(forward, &pkt, 1, now);
+	ct_forward_learns_reply(&pkt, &pkt.dst, pkt.dport, &frontend, frontend_port, now);
 
 	sl_count_service(reply->service_id, skb->len, 0);
 	err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &frontend, frontend_port);
