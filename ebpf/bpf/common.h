@@ -62,6 +62,38 @@ struct icmphdr {
 #define SL_IP_MF 0x2000
 #define SL_IP_OFFSET 0x1fff
 
+/* Folds a 32-bit one's complement sum (bpf_csum_diff's result) into a 16-bit checksum. */
+SL_INLINE __u16 sl_csum_fold(__s64 sum)
+{
+	__u32 s = (__u32)sum;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+/* bpf_fib_lookup's question for a packet that will leave as src:sport → dst:dport. */
+SL_INLINE void sl_fib_params(struct bpf_fib_lookup *fib, __u8 family, __u8 proto, __u32 ifindex,
+			     __u16 l3_len, const union sl_addr *src, __be16 sport,
+			     const union sl_addr *dst, __be16 dport)
+{
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = ifindex;
+	fib->l4_protocol = proto;
+	fib->sport = sport;
+	fib->dport = dport;
+	if (family == SL_FAMILY_IPV4) {
+		fib->family = SL_AF_INET;
+		fib->tot_len = l3_len;
+		fib->ipv4_src = src->v4;
+		fib->ipv4_dst = dst->v4;
+	} else {
+		fib->family = SL_AF_INET6;
+		__builtin_memcpy(fib->ipv6_src, src->v6, 16);
+		__builtin_memcpy(fib->ipv6_dst, dst->v6, 16);
+	}
+}
+
 SL_INLINE int sl_addr_equal(const union sl_addr *a, const union sl_addr *b)
 {
 	return a->v6[0] == b->v6[0] && a->v6[1] == b->v6[1] && a->v6[2] == b->v6[2] &&

@@ -6,6 +6,7 @@
 #define SLUICE_BPF_CONNTRACK_H
 
 #include "common.h"
+#include "lb.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -69,6 +70,29 @@ SL_INLINE int ct_is_new_syn(const struct sl_ct_entry *entry, const struct sl_pkt
 	return pkt->proto == IPPROTO_TCP &&
 	       (pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN &&
 	       entry->state == SL_CT_CLOSING;
+}
+
+/* The backend a tracked flow keeps: its live forward entry's, as long as that backend id still
+ * exists with the same address and port; NULL when the flow must choose (again). Sets *id. */
+SL_INLINE struct sl_backend *ct_tracked_backend(const struct sl_frontend *fe,
+						const struct sl_pkt *pkt, __u64 now, __u32 *id)
+{
+	struct sl_ct_key key;
+	struct sl_ct_entry *entry;
+	struct sl_backend *backend;
+
+	ct_key_of(&key, pkt, SL_CT_FORWARD);
+	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
+	if (!entry || entry->service_id != fe->service_id || !ct_alive(entry, pkt->proto, now) ||
+	    ct_is_new_syn(entry, pkt))
+		return NULL;
+	backend = lb_backend(fe->service_id, entry->backend_id);
+	if (!backend || backend->port != entry->nat_port ||
+	    !sl_addr_equal(&backend->addr, &entry->nat_addr))
+		return NULL; /* its backend left: choose again */
+	*id = entry->backend_id;
+	ct_on_packet(entry, pkt, 0, now);
+	return backend;
 }
 
 /* Inserts a flow's two entries from a prepared value: forward (client → frontend ⇒ backend) and

@@ -11,12 +11,6 @@
 #include "nat_xdp.h"
 #include "parse.h"
 
-SL_INLINE int dsr_count_drop(__u32 reason)
-{
-	sl_count_drop(reason);
-	return XDP_DROP;
-}
-
 /* DSR, on the backend's node: an IPIP packet from another node's external path carries a
  * DNATed client packet; the outer source and IP id name the frontend (address, port). The
  * frontend must be a DSR frontend here too. Its reply entry is recorded (so the backend's answer
@@ -68,16 +62,16 @@ SL_INLINE int dsr_decap(struct xdp_md *ctx, const struct sl_pkt *pkt, __u64 now)
 	    existing->nat_port == entry.nat_port) {
 		existing->last_seen_ns = now;
 	} else if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY)) {
-		return dsr_count_drop(SLUICE_DROP_CT_FULL);
+		return sl_drop_xdp(SLUICE_DROP_CT_FULL);
 	}
 
 	__builtin_memcpy(&eth, data, sizeof(eth));
 	if (bpf_xdp_adjust_head(ctx, (int)sizeof(struct iphdr)))
-		return dsr_count_drop(SLUICE_DROP_NAT_FAILED);
+		return sl_drop_xdp(SLUICE_DROP_NAT_FAILED);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	if (data + sizeof(eth) > data_end)
-		return dsr_count_drop(SLUICE_DROP_NAT_FAILED);
+		return sl_drop_xdp(SLUICE_DROP_NAT_FAILED);
 	__builtin_memcpy(data, &eth, sizeof(eth));
 	return XDP_PASS;
 }
@@ -102,7 +96,7 @@ SL_INLINE int dsr_encap(struct __sk_buff *skb, const struct sl_pkt *pkt, __be32 
 	outer.id = port;
 	outer.saddr = vip;
 	outer.daddr = pkt->dst.v4;
-	outer.check = xdp_csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&outer, sizeof(outer), 0));
+	outer.check = sl_csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&outer, sizeof(outer), 0));
 	if (bpf_skb_store_bytes(skb, sizeof(struct ethhdr), &outer, sizeof(outer), 0))
 		return SLUICE_DROP_NAT_FAILED;
 	return 0;

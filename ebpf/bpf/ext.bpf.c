@@ -24,24 +24,6 @@
 #include "parse.h"
 #include "xdp_tx.h"
 
-SL_INLINE int xdp_drop(__u32 reason)
-{
-	sl_count_drop(reason);
-	return XDP_DROP;
-}
-
-SL_INLINE int tc_drop(__u32 reason)
-{
-	sl_count_drop(reason);
-	return TC_ACT_SHOT;
-}
-
-SL_INLINE int same_backend(const struct sl_ct_entry *entry, const struct sl_backend *backend)
-{
-	return backend && backend->port == entry->nat_port &&
-	       sl_addr_equal(&backend->addr, &entry->nat_addr);
-}
-
 SL_INLINE int source_allowed(const struct sl_frontend *fe, const struct sl_pkt *pkt)
 {
 	struct sl_source_range_key key = {};
@@ -68,7 +50,7 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 	union sl_addr to;
 	__be16 to_port;
 	__u32 backend_id = 0, hash;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now;
 	int new_flow = 0, err;
 
 	if (parse_packet(data, data_end, &pkt))
@@ -79,9 +61,10 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 			      (pkt.proto == IPPROTO_ICMPV6 && pkt.icmp_type == ICMPV6_ECHO_REQUEST)))
 		return vip_echo_reply(ctx, &pkt);
 	if (pkt.proto == IPPROTO_IPIP && pkt.family == SL_FAMILY_IPV4 && !pkt.fragment)
-		return dsr_decap(ctx, &pkt, now);
+		return dsr_decap(ctx, &pkt, bpf_ktime_get_ns());
 	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
 		return XDP_PASS;
+	now = bpf_ktime_get_ns(); /* only for what may be a flow of ours */
 
 	/* A backend's reply to a flow this node source-NATed: the client becomes its destination.
 	 * Only a node port of the SNAT range can be one, which spares most packets the lookup. */
@@ -104,60 +87,41 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 			ct_forward_learns_reply(&pkt, &to, to_port, &frontend, frontend_port, now);
 			sl_count_service(service_id, (__u64)(data_end - data), 0);
 			err = xdp_nat(ctx, &pkt, &frontend, frontend_port, &to, to_port);
-			return err ? xdp_drop(err) : xdp_tx(ctx, &pkt, &fib);
+			return err ? sl_drop_xdp(err) : xdp_tx(ctx, &pkt, &fib);
 		}
 		err = xdp_nat(ctx, &pkt, &pkt.src, pkt.sport, &to, to_port);
-		return err ? xdp_drop(err) : XDP_PASS;
+		return err ? sl_drop_xdp(err) : XDP_PASS;
 	}
 
 	fe = lb_lookup_frontend(&pkt.dst, pkt.dport, pkt.proto, pkt.family);
 	if (!fe || fe->kind == SL_KIND_CLUSTER_IP)
 		return XDP_PASS;
 	if (pkt.fragment == SL_FRAG_FIRST)
-		return xdp_drop(SLUICE_DROP_FRAGMENT); /* its later fragments could not follow */
+		return sl_drop_xdp(SLUICE_DROP_FRAGMENT); /* its later fragments could not follow */
 	if (!source_allowed(fe, &pkt))
-		return xdp_drop(SLUICE_DROP_SOURCE_RANGE);
+		return sl_drop_xdp(SLUICE_DROP_SOURCE_RANGE);
 
-	ct_key_of(&key, &pkt, SL_CT_FORWARD);
-	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
-	if (entry && entry->service_id == fe->service_id && ct_alive(entry, pkt.proto, now) &&
-	    !ct_is_new_syn(entry, &pkt)) {
-		backend = lb_backend(fe->service_id, entry->backend_id);
-		if (same_backend(entry, backend)) {
-			backend_id = entry->backend_id;
-			ct_on_packet(entry, &pkt, 0, now);
-		} else {
-			backend = NULL;
-		}
-	}
+	backend = ct_tracked_backend(fe, &pkt, now, &backend_id);
 	if (!backend) {
 		hash = lb_flow_hash(&pkt.src, &pkt.dst, pkt.sport, pkt.dport, pkt.proto);
 		backend_id = lb_select(fe, &pkt.src, pkt.family, hash, now);
 		backend = lb_backend(fe->service_id, backend_id);
 		if (!backend)
-			return xdp_drop((fe->flags & SL_FE_LOCAL_ONLY) ? SLUICE_DROP_NO_LOCAL_BACKEND
+			return sl_drop_xdp((fe->flags & SL_FE_LOCAL_ONLY) ? SLUICE_DROP_NO_LOCAL_BACKEND
 								    : SLUICE_DROP_NO_BACKEND);
 		err = ext_ct_create(&pkt, fe, backend, backend_id, hash, now);
 		if (err)
-			return xdp_drop(err);
+			return sl_drop_xdp(err);
 		new_flow = 1;
 	}
 	sl_count_service(fe->service_id, (__u64)(data_end - data), new_flow);
 	to = backend->addr;
 	to_port = backend->port;
-	if (!(backend->flags & SL_BE_LOCAL) && !(fe->flags & SL_FE_LOCAL_ONLY) &&
-	    !((fe->flags & SL_FE_DSR) && pkt.family == SL_FAMILY_IPV4)) {
+	if (ext_mode(fe, backend, pkt.family) == SL_EXT_SNAT) {
 		/* Source-NATed to a remote backend: both translations here when XDP can send it. */
 		struct sl_ct_entry *out;
 
-		__builtin_memset(&key, 0, sizeof(key));
-		key.src = pkt.src;
-		key.sport = pkt.sport;
-		key.dst = to;
-		key.dport = to_port;
-		key.proto = pkt.proto;
-		key.family = pkt.family;
-		key.dir = SL_CT_SNAT_OUT;
+		snat_out_key(&key, &pkt, &to, to_port);
 		out = bpf_map_lookup_elem(&sl_ct_v2, &key);
 		if (out) {
 			union sl_addr node = out->nat_addr;
@@ -166,12 +130,12 @@ int xdp_ext_ingress(struct xdp_md *ctx)
 			out->last_seen_ns = now;
 			if (xdp_can_tx(ctx, &pkt, &node, node_port, &to, to_port, &fib)) {
 				err = xdp_nat(ctx, &pkt, &node, node_port, &to, to_port);
-				return err ? xdp_drop(err) : xdp_tx(ctx, &pkt, &fib);
+				return err ? sl_drop_xdp(err) : xdp_tx(ctx, &pkt, &fib);
 			}
 		}
 	}
 	err = xdp_nat(ctx, &pkt, &pkt.src, pkt.sport, &to, to_port);
-	return err ? xdp_drop(err) : XDP_PASS;
+	return err ? sl_drop_xdp(err) : XDP_PASS;
 }
 
 SEC("tc")
@@ -190,7 +154,7 @@ int tc_ext_egress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	if (icmp_is_error(&pkt)) {
 		err = icmp_error_to_client(skb, &pkt);
-		return err ? tc_drop(err) : TC_ACT_OK;
+		return err ? sl_drop_tc(err) : TC_ACT_OK;
 	}
 	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
 		return TC_ACT_OK;
@@ -206,7 +170,7 @@ int tc_ext_egress(struct __sk_buff *skb)
 			err = dsr_encap(skb, &pkt, addr.v4, port);
 		else
 			err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &addr, port);
-		return err ? tc_drop(err) : TC_ACT_OK;
+		return err ? sl_drop_tc(err) : TC_ACT_OK;
 	}
 
 	/* A reply of an external flow: its source goes back to the frontend. */
@@ -222,7 +186,7 @@ int tc_ext_egress(struct __sk_buff *skb)
 	ct_forward_learns_reply(&pkt, &pkt.dst, pkt.dport, &addr, port, now);
 
 	err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &addr, port);
-	return err ? tc_drop(err) : TC_ACT_OK;
+	return err ? sl_drop_tc(err) : TC_ACT_OK;
 }
 
 /* tc ingress, after XDP: ICMP errors about flows this node source-NATed (PMTU from the path to a
@@ -232,7 +196,7 @@ SEC("tc")
 int tc_ext_ingress(struct __sk_buff *skb)
 {
 	struct sl_pkt pkt = {};
-	struct bpf_fib_lookup fib = {};
+	struct bpf_fib_lookup fib;
 	struct sl_ct_key key = {};
 	struct sl_ct_entry *entry;
 	int err;
@@ -242,7 +206,7 @@ int tc_ext_ingress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	if (icmp_is_error(&pkt)) {
 		err = icmp_error_to_snat_client(skb, &pkt);
-		return err ? tc_drop(err) : TC_ACT_OK;
+		return err ? sl_drop_tc(err) : TC_ACT_OK;
 	}
 	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
 		return TC_ACT_OK;
@@ -259,26 +223,14 @@ int tc_ext_ingress(struct __sk_buff *skb)
 	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (!entry || !(entry->flags & SL_CT_F_EXTERNAL) || (entry->flags & SL_CT_F_SNAT))
 		return TC_ACT_OK;
-	fib.ifindex = skb->ifindex;
-	fib.l4_protocol = pkt.proto;
-	fib.sport = pkt.sport;
-	fib.dport = pkt.dport;
-	if (pkt.family == SL_FAMILY_IPV4) {
-		fib.family = SL_AF_INET;
-		fib.tot_len = pkt.l3_len;
-		fib.ipv4_src = pkt.src.v4;
-		fib.ipv4_dst = pkt.dst.v4;
-	} else {
-		fib.family = SL_AF_INET6;
-		__builtin_memcpy(fib.ipv6_src, pkt.src.v6, 16);
-		__builtin_memcpy(fib.ipv6_dst, pkt.dst.v6, 16);
-	}
+	sl_fib_params(&fib, pkt.family, pkt.proto, skb->ifindex, pkt.l3_len, &pkt.src, pkt.sport,
+		      &pkt.dst, pkt.dport);
 	if (bpf_fib_lookup(skb, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS ||
 	    fib.ifindex == skb->ifindex)
 		return TC_ACT_OK; /* not resolved yet, or not a pod here: the kernel routes it */
 	if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
 	    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0))
-		return tc_drop(SLUICE_DROP_NAT_FAILED);
+		return sl_drop_tc(SLUICE_DROP_NAT_FAILED);
 	return bpf_redirect_peer(fib.ifindex, 0);
 }
 

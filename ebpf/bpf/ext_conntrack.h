@@ -13,6 +13,36 @@
 #define SL_SNAT_PORT_SPAN 28232 /* 32768 .. 60999, the kernel's default ephemeral range */
 #define SL_SNAT_TRIES 8
 
+enum sl_ext_mode {
+	SL_EXT_DIRECT = 0, /* local backend (or ETP=Local): DNAT only, the client's address kept */
+	SL_EXT_SNAT = 1,   /* remote backend: source-NATed to this node */
+	SL_EXT_DSR = 2,    /* remote backend of a DSR frontend (IPv4): IPIP to its node */
+};
+
+SL_INLINE int ext_mode(const struct sl_frontend *fe, const struct sl_backend *backend,
+		       __u8 family)
+{
+	if ((backend->flags & SL_BE_LOCAL) || (fe->flags & SL_FE_LOCAL_ONLY))
+		return SL_EXT_DIRECT;
+	if ((fe->flags & SL_FE_DSR) && family == SL_FAMILY_IPV4)
+		return SL_EXT_DSR;
+	return SL_EXT_SNAT;
+}
+
+/* The key of a DNATed client packet on its way out (client → backend), dir SNAT_OUT. */
+SL_INLINE void snat_out_key(struct sl_ct_key *key, const struct sl_pkt *pkt,
+			    const union sl_addr *backend, __be16 backend_port)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->src = pkt->src;
+	key->sport = pkt->sport;
+	key->dst = *backend;
+	key->dport = backend_port;
+	key->proto = pkt->proto;
+	key->family = pkt->family;
+	key->dir = SL_CT_SNAT_OUT;
+}
+
 SL_INLINE int node_address(__u8 family, union sl_addr *out)
 {
 	__builtin_memset(out, 0, sizeof(*out));
@@ -68,7 +98,7 @@ SL_INLINE int ext_ct_create(const struct sl_pkt *pkt, const struct sl_frontend *
 	struct sl_ct_entry entry = {};
 	union sl_addr node;
 	__be16 snat_port = 0;
-	int err;
+	int mode, err;
 
 	entry.last_seen_ns = now;
 	entry.state = SL_CT_NEW;
@@ -76,24 +106,17 @@ SL_INLINE int ext_ct_create(const struct sl_pkt *pkt, const struct sl_frontend *
 	entry.service_id = fe->service_id;
 	entry.flags = SL_CT_F_EXTERNAL;
 
-	if (!(backend->flags & SL_BE_LOCAL) && !(fe->flags & SL_FE_LOCAL_ONLY) &&
-	    (fe->flags & SL_FE_DSR) && pkt->family == SL_FAMILY_IPV4) {
+	mode = ext_mode(fe, backend, pkt->family);
+	if (mode == SL_EXT_DSR) {
 		/* DSR: on the way out the DNATed packet is wrapped in IPIP carrying the frontend;
 		 * the backend's node unwraps it and answers the client directly. */
-		__builtin_memset(&key, 0, sizeof(key));
-		key.src = pkt->src;
-		key.sport = pkt->sport;
-		key.dst = backend->addr;
-		key.dport = backend->port;
-		key.proto = pkt->proto;
-		key.family = pkt->family;
-		key.dir = SL_CT_SNAT_OUT;
+		snat_out_key(&key, pkt, &backend->addr, backend->port);
 		entry.flags |= SL_CT_F_DSR;
 		entry.nat_addr = pkt->dst;
 		entry.nat_port = pkt->dport;
 		if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))
 			return SLUICE_DROP_CT_FULL;
-	} else if (!(backend->flags & SL_BE_LOCAL) && !(fe->flags & SL_FE_LOCAL_ONLY)) {
+	} else if (mode == SL_EXT_SNAT) {
 		if (!node_address(pkt->family, &node))
 			return SLUICE_DROP_NAT_FAILED; /* no node address configured to SNAT to */
 		entry.flags |= SL_CT_F_SNAT;
@@ -104,14 +127,7 @@ SL_INLINE int ext_ct_create(const struct sl_pkt *pkt, const struct sl_frontend *
 		err = snat_reserve(pkt, backend, &node, hash, &entry, now, &snat_port);
 		if (err)
 			return err;
-		__builtin_memset(&key, 0, sizeof(key));
-		key.src = pkt->src;
-		key.sport = pkt->sport;
-		key.dst = backend->addr;
-		key.dport = backend->port;
-		key.proto = pkt->proto;
-		key.family = pkt->family;
-		key.dir = SL_CT_SNAT_OUT;
+		snat_out_key(&key, pkt, &backend->addr, backend->port);
 		entry.nat_addr = node;
 		entry.nat_port = snat_port;
 		if (bpf_map_update_elem(&sl_ct_v2, &key, &entry, BPF_ANY))

@@ -87,6 +87,20 @@ SL_INLINE int load16(struct __sk_buff *skb, __u32 off, __u16 *out)
 	return bpf_skb_load_bytes(skb, off, out, 2);
 }
 
+/* The conntrack key of the direction that answers the quoted packet (quote dst → quote src). */
+SL_INLINE void icmp_quote_answer_key(struct sl_ct_key *key, const struct sl_icmp_quote *q,
+				     __u8 family, __u8 dir)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->src = q->dst;
+	key->sport = q->dport;
+	key->dst = q->src;
+	key->dport = q->sport;
+	key->proto = q->proto;
+	key->family = family;
+	key->dir = dir;
+}
+
 #define SL_ICMP_SRC 0
 #define SL_ICMP_DST 1
 
@@ -174,20 +188,14 @@ SL_INLINE int icmp_outer_rewrite(struct __sk_buff *skb, const struct sl_pkt *pkt
 SL_INLINE int icmp_error_to_client(struct __sk_buff *skb, const struct sl_pkt *pkt)
 {
 	struct sl_icmp_quote q;
-	struct sl_ct_key key = {};
+	struct sl_ct_key key;
 	struct sl_ct_entry *reply;
 	union sl_addr frontend;
 	__be16 frontend_port;
 
 	if (icmp_read_quote(skb, pkt, &q))
 		return 0;
-	key.src = q.dst;
-	key.sport = q.dport;
-	key.dst = q.src;
-	key.dport = q.sport;
-	key.proto = q.proto;
-	key.family = pkt->family;
-	key.dir = SL_CT_REPLY;
+	icmp_quote_answer_key(&key, &q, pkt->family, SL_CT_REPLY);
 	reply = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (!reply)
 		return 0;
@@ -209,20 +217,14 @@ SL_INLINE int icmp_error_to_client(struct __sk_buff *skb, const struct sl_pkt *p
 SL_INLINE int icmp_error_to_snat_client(struct __sk_buff *skb, const struct sl_pkt *pkt)
 {
 	struct sl_icmp_quote q;
-	struct sl_ct_key key = {};
+	struct sl_ct_key key;
 	struct sl_ct_entry *in;
 	union sl_addr client, frontend;
 	__be16 client_port, frontend_port;
 
 	if (icmp_read_quote(skb, pkt, &q))
 		return 0;
-	key.src = q.dst;
-	key.sport = q.dport;
-	key.dst = q.src;
-	key.dport = q.sport;
-	key.proto = q.proto;
-	key.family = pkt->family;
-	key.dir = SL_CT_SNAT_IN;
+	icmp_quote_answer_key(&key, &q, pkt->family, SL_CT_SNAT_IN);
 	in = bpf_map_lookup_elem(&sl_ct_v2, &key);
 	if (!in || !(in->flags & SL_CT_F_SNAT))
 		return 0;

@@ -116,6 +116,19 @@ SL_INLINE void sl_count_drop(__u32 reason)
 		*count += 1;
 }
 
+/* Counted drops: the verdict of each program type. */
+SL_INLINE int sl_drop_tc(__u32 reason)
+{
+	sl_count_drop(reason);
+	return TC_ACT_SHOT;
+}
+
+SL_INLINE int sl_drop_xdp(__u32 reason)
+{
+	sl_count_drop(reason);
+	return XDP_DROP;
+}
+
 SL_INLINE void sl_count_service(__u32 service_id, __u64 bytes, int new_connection)
 {
 	struct sl_service_stats *stats = bpf_map_lookup_elem(&sl_svc_stats_v1, &service_id);

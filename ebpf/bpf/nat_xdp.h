@@ -11,21 +11,12 @@
 #define SL_XDP_MAX_L3_OFF 64
 #define SL_XDP_MAX_L4_OFF 256
 
-SL_INLINE __u16 xdp_csum_fold(__s64 sum)
-{
-	__u32 s = (__u32)sum;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (__u16)~s;
-}
-
 /* The checksum at *csum, updated for `size` bytes (a multiple of 4) changing from → to. */
 SL_INLINE void xdp_csum_update(__sum16 *csum, __be32 *from, __be32 *to, __u32 size)
 {
 	__s64 sum = bpf_csum_diff(from, size, to, size, ~((__u32)*csum) & 0xffff);
 
-	*csum = xdp_csum_fold(sum);
+	*csum = sl_csum_fold(sum);
 }
 
 /* Rewrites source and destination (addresses and ports) of a parsed TCP/UDP packet. Returns 0,

@@ -9,15 +9,6 @@
 #include "parse.h"
 
 /* Folds a 32-bit one's complement sum (as bpf_csum_diff returns it) into a checksum. */
-SL_INLINE __u16 csum_fold32(__s64 sum)
-{
-	__u32 s = (__u32)sum;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (__u16)~s;
-}
-
 struct sl_pseudo4 {
 	__be32 src;
 	__be32 dst;
@@ -65,7 +56,7 @@ SL_INLINE int reject_write_l2l3(struct __sk_buff *skb, const struct sl_pkt *pkt,
 		ip.tot_len = bpf_htons(sizeof(ip) + l4_len);
 		ip.saddr = pkt->dst.v4;
 		ip.daddr = pkt->src.v4;
-		ip.check = csum_fold32(bpf_csum_diff(NULL, 0, (__be32 *)&ip, sizeof(ip), 0));
+		ip.check = sl_csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&ip, sizeof(ip), 0));
 		if (bpf_skb_store_bytes(skb, sizeof(eth), &ip, sizeof(ip), 0))
 			return -1;
 		ph.src = ip.saddr;
@@ -129,7 +120,7 @@ SL_INLINE int reject_tcp(struct __sk_buff *skb, const struct sl_pkt *pkt)
 	l4_off = reject_write_l2l3(skb, pkt, IPPROTO_TCP, sizeof(rst), &sum);
 	if (l4_off < 0)
 		return -1;
-	rst.check = csum_fold32(bpf_csum_diff(NULL, 0, (__be32 *)&rst, sizeof(rst), sum));
+	rst.check = sl_csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&rst, sizeof(rst), sum));
 	return bpf_skb_store_bytes(skb, l4_off, &rst, sizeof(rst), 0) ? -1 : 0;
 }
 
@@ -155,7 +146,7 @@ SL_INLINE int reject_udp(struct __sk_buff *skb, const struct sl_pkt *pkt)
 			return -1;
 		msg.ip.ihl = 5;
 		msg.ip.check = 0;
-		msg.ip.check = csum_fold32(bpf_csum_diff(NULL, 0, (__be32 *)&msg.ip, sizeof(msg.ip), 0));
+		msg.ip.check = sl_csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&msg.ip, sizeof(msg.ip), 0));
 		msg.udp = udp;
 		msg.icmp.type = ICMP_DEST_UNREACH;
 		msg.icmp.code = ICMP_PORT_UNREACH;
@@ -164,7 +155,7 @@ SL_INLINE int reject_udp(struct __sk_buff *skb, const struct sl_pkt *pkt)
 		l4_off = reject_write_l2l3(skb, pkt, IPPROTO_ICMP, sizeof(msg), &sum);
 		if (l4_off < 0)
 			return -1;
-		msg.icmp.checksum = csum_fold32(bpf_csum_diff(NULL, 0, (__be32 *)&msg, sizeof(msg), 0));
+		msg.icmp.checksum = sl_csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&msg, sizeof(msg), 0));
 		return bpf_skb_store_bytes(skb, l4_off, &msg, sizeof(msg), 0) ? -1 : 0;
 	} else {
 		struct {
@@ -186,7 +177,7 @@ SL_INLINE int reject_udp(struct __sk_buff *skb, const struct sl_pkt *pkt)
 		if (l4_off < 0)
 			return -1;
 		msg.icmp.icmp6_cksum =
-			csum_fold32(bpf_csum_diff(NULL, 0, (__be32 *)&msg, sizeof(msg), sum));
+			sl_csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&msg, sizeof(msg), sum));
 		return bpf_skb_store_bytes(skb, l4_off, &msg, sizeof(msg), 0) ? -1 : 0;
 	}
 }

@@ -18,18 +18,6 @@
 #include "parse.h"
 #include "reject_skb.h"
 
-SL_INLINE int drop(__u32 reason)
-{
-	sl_count_drop(reason);
-	return TC_ACT_SHOT;
-}
-
-SL_INLINE int same_backend(const struct sl_ct_entry *entry, const struct sl_backend *backend)
-{
-	return backend && backend->port == entry->nat_port &&
-	       sl_addr_equal(&backend->addr, &entry->nat_addr);
-}
-
 SL_INLINE int reject(struct __sk_buff *skb, const struct sl_pkt *pkt)
 {
 	int err = -1;
@@ -68,7 +56,7 @@ SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u
 	if (!err)
 		err = nat_rewrite_skb(skb, pkt, SL_NAT_DST, &self, pkt->dport);
 	if (err)
-		return drop(err);
+		return sl_drop_tc(err);
 	return hairpin_send_back(skb);
 }
 
@@ -79,7 +67,7 @@ SL_INLINE int hairpin_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u
  * packet is no such reply, or its way out is not known yet (tc_ext_egress translates it then). */
 SL_INLINE int external_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __u64 now)
 {
-	struct bpf_fib_lookup fib = {};
+	struct bpf_fib_lookup fib;
 	struct sl_ct_key key;
 	struct sl_ct_entry *reply;
 	union sl_addr frontend;
@@ -93,20 +81,8 @@ SL_INLINE int external_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __
 		return TC_ACT_OK;
 	frontend = reply->nat_addr;
 	frontend_port = reply->nat_port;
-	fib.ifindex = skb->ifindex;
-	fib.l4_protocol = pkt->proto;
-	fib.sport = frontend_port;
-	fib.dport = pkt->dport;
-	if (pkt->family == SL_FAMILY_IPV4) {
-		fib.family = SL_AF_INET;
-		fib.tot_len = pkt->l3_len;
-		fib.ipv4_src = frontend.v4;
-		fib.ipv4_dst = pkt->dst.v4;
-	} else {
-		fib.family = SL_AF_INET6;
-		__builtin_memcpy(fib.ipv6_src, frontend.v6, 16);
-		__builtin_memcpy(fib.ipv6_dst, pkt->dst.v6, 16);
-	}
+	sl_fib_params(&fib, pkt->family, pkt->proto, skb->ifindex, pkt->l3_len, &frontend,
+		      frontend_port, &pkt->dst, pkt->dport);
 	/* Route only: the neighbour is resolved by bpf_redirect_neigh. */
 	if (bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH) !=
 	    BPF_FIB_LKUP_RET_SUCCESS)
@@ -116,7 +92,7 @@ SL_INLINE int external_reply(struct __sk_buff *skb, const struct sl_pkt *pkt, __
 	ct_forward_learns_reply(pkt, &pkt->dst, pkt->dport, &frontend, frontend_port, now);
 	err = nat_rewrite_skb(skb, pkt, SL_NAT_SRC, &frontend, frontend_port);
 	if (err)
-		return drop(err);
+		return sl_drop_tc(err);
 	return bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
 }
 
@@ -124,43 +100,31 @@ SEC("tc")
 int tc_pod_ingress(struct __sk_buff *skb)
 {
 	struct sl_pkt pkt = {};
-	struct sl_ct_key key;
-	struct sl_ct_entry *entry;
 	struct sl_frontend *fe;
 	struct sl_backend *backend = NULL;
 	union sl_addr seen_client;
 	__u32 backend_id = 0;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now;
 	int new_flow = 0;
 	int err;
 
 	err = parse_skb(skb, &pkt);
 	if (err)
-		return drop(err);
+		return sl_drop_tc(err);
 	if (!pkt.family || pkt.fragment == SL_FRAG_LATER)
 		return TC_ACT_OK;
 	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
 		return TC_ACT_OK;
+	now = bpf_ktime_get_ns(); /* only for what may be a flow of ours */
 	if (is_hairpin_addr(&pkt.dst, pkt.family))
 		return hairpin_reply(skb, &pkt, now);
 	fe = lb_lookup_frontend(&pkt.dst, pkt.dport, pkt.proto, pkt.family);
 	if (!fe)
 		return external_reply(skb, &pkt, now);
 	if (pkt.fragment == SL_FRAG_FIRST)
-		return drop(SLUICE_DROP_FRAGMENT); /* later fragments could not follow it */
+		return sl_drop_tc(SLUICE_DROP_FRAGMENT); /* later fragments could not follow it */
 
-	ct_key_of(&key, &pkt, SL_CT_FORWARD);
-	entry = bpf_map_lookup_elem(&sl_ct_v2, &key);
-	if (entry && entry->service_id == fe->service_id && ct_alive(entry, pkt.proto, now) &&
-	    !ct_is_new_syn(entry, &pkt)) {
-		backend = lb_backend(fe->service_id, entry->backend_id);
-		if (same_backend(entry, backend)) {
-			backend_id = entry->backend_id;
-			ct_on_packet(entry, &pkt, 0, now);
-		} else {
-			backend = NULL; /* its backend left: choose again */
-		}
-	}
+	backend = ct_tracked_backend(fe, &pkt, now, &backend_id);
 	if (!backend) {
 		__u32 hash = lb_flow_hash(&pkt.src, &pkt.dst, pkt.sport, pkt.dport, pkt.proto);
 
@@ -174,7 +138,7 @@ int tc_pod_ingress(struct __sk_buff *skb)
 			seen_client = pkt.src;
 		err = ct_create(&pkt, backend, backend_id, fe->service_id, &seen_client, now);
 		if (err)
-			return drop(err);
+			return sl_drop_tc(err);
 		new_flow = 1;
 	}
 	sl_count_service(fe->service_id, skb->len, new_flow);
@@ -184,7 +148,7 @@ int tc_pod_ingress(struct __sk_buff *skb)
 
 		err = nat_rewrite_skb(skb, &pkt, SL_NAT_DST, &addr, port);
 		if (err)
-			return drop(err);
+			return sl_drop_tc(err);
 		if (!sl_addr_equal(&addr, &pkt.src))
 			return TC_ACT_OK;
 	}
@@ -192,7 +156,7 @@ int tc_pod_ingress(struct __sk_buff *skb)
 	hairpin_addr(pkt.family, &seen_client);
 	err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &seen_client, pkt.sport);
 	if (err)
-		return drop(err);
+		return sl_drop_tc(err);
 	return hairpin_send_back(skb);
 }
 
@@ -212,7 +176,7 @@ int tc_pod_egress(struct __sk_buff *skb)
 		return TC_ACT_OK; /* not ours to judge on the way into a pod */
 	if (icmp_is_error(&pkt)) {
 		err = icmp_error_to_client(skb, &pkt);
-		return err ? drop(err) : TC_ACT_OK;
+		return err ? sl_drop_tc(err) : TC_ACT_OK;
 	}
 	if (pkt.proto != IPPROTO_TCP && pkt.proto != IPPROTO_UDP)
 		return TC_ACT_OK;
@@ -230,7 +194,7 @@ int tc_pod_egress(struct __sk_buff *skb)
 	sl_count_service(reply->service_id, skb->len, 0);
 	err = nat_rewrite_skb(skb, &pkt, SL_NAT_SRC, &frontend, frontend_port);
 	if (err)
-		return drop(err);
+		return sl_drop_tc(err);
 	return TC_ACT_OK;
 }
 

@@ -87,23 +87,10 @@ SL_INLINE int xdp_can_tx(struct xdp_md *ctx, const struct sl_pkt *pkt, const uni
 			 __be16 sport, const union sl_addr *dst, __be16 dport,
 			 struct bpf_fib_lookup *fib)
 {
-	__builtin_memset(fib, 0, sizeof(*fib));
 	if (pkt->ttl <= 1)
 		return 0; /* the kernel answers "time exceeded" */
-	fib->ifindex = ctx->ingress_ifindex;
-	fib->l4_protocol = pkt->proto;
-	fib->sport = sport;
-	fib->dport = dport;
-	if (pkt->family == SL_FAMILY_IPV4) {
-		fib->family = SL_AF_INET;
-		fib->tot_len = pkt->l3_len;
-		fib->ipv4_src = src->v4;
-		fib->ipv4_dst = dst->v4;
-	} else {
-		fib->family = SL_AF_INET6;
-		__builtin_memcpy(fib->ipv6_src, src->v6, 16);
-		__builtin_memcpy(fib->ipv6_dst, dst->v6, 16);
-	}
+	sl_fib_params(fib, pkt->family, pkt->proto, ctx->ingress_ifindex, pkt->l3_len, src, sport,
+		      dst, dport);
 	if (bpf_fib_lookup(ctx, fib, sizeof(*fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
 		return 0;
 	return fib->ifindex == ctx->ingress_ifindex;
