@@ -12,3 +12,11 @@ endif()
 if(SLUICE_BUILD_BENCH)
   find_package(benchmark REQUIRED CONFIG)
 endif()
+# Control plane: Kubernetes API client (Beast + OpenSSL), manifests (yaml-cpp), local API
+# (gRPC + protobuf), metrics (prometheus-cpp), command lines (CLI11).
+find_package(OpenSSL REQUIRED)
+find_package(yaml-cpp REQUIRED CONFIG)
+find_package(Protobuf REQUIRED)
+find_package(gRPC REQUIRED CONFIG)
+find_package(prometheus-cpp REQUIRED CONFIG)
+find_package(CLI11 REQUIRED CONFIG)
