@@ -115,4 +115,34 @@ void FakeDataplane::setCounters(Counters counters) {
   counters_ = std::move(counters);
 }
 
+std::optional<std::uint32_t> FakeDataplane::flowHash(const FlowTuple& flow) const {
+  const std::string text = std::string(protocolName(flow.protocol)) + " " +
+                           base::formatEndpoint(flow.source, flow.source_port) + " " +
+                           base::formatEndpoint(flow.destination, flow.destination_port);
+  std::uint32_t hash = 2166136261U;
+  for (char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619U;
+  return hash;
+}
+
+base::Result<std::vector<ConntrackEntry>> FakeDataplane::conntrack(std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  std::vector<ConntrackEntry> out = conntrack_;
+  if (limit > 0 && out.size() > limit) out.resize(limit);
+  return out;
+}
+
+base::Result<std::optional<ConntrackEntry>> FakeDataplane::conntrackLookup(
+    const FlowTuple& flow) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& entry : conntrack_) {
+    if (entry.flow == flow) return entry;
+  }
+  return std::optional<ConntrackEntry>();
+}
+
+void FakeDataplane::setConntrack(std::vector<ConntrackEntry> entries) {
+  std::lock_guard lock(mutex_);
+  conntrack_ = std::move(entries);
+}
+
 }  // namespace sluice::dataplane

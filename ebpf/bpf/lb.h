@@ -6,30 +6,7 @@
 
 #include "common.h"
 #include "maps.h"
-
-SL_INLINE __u32 lb_mix32(__u32 h)
-{
-	h ^= h >> 16;
-	h *= 0x7feb352d;
-	h ^= h >> 15;
-	h *= 0x846ca68b;
-	h ^= h >> 16;
-	return h;
-}
-
-/* Hash of a flow's identity, the same for every packet of the flow. */
-SL_INLINE __u32 lb_flow_hash(const union sl_addr *src, const union sl_addr *dst, __be16 sport,
-			     __be16 dport, __u8 proto)
-{
-	__u32 h = 0x9e3779b9 ^ proto;
-
-#pragma unroll
-	for (int i = 0; i < 4; i++) {
-		h = lb_mix32(h ^ src->v6[i]);
-		h = lb_mix32(h ^ dst->v6[i]);
-	}
-	return lb_mix32(h ^ (((__u32)sport << 16) | dport));
-}
+#include "sluice/ebpf/flow_hash.h"
 
 SL_INLINE struct sl_frontend *lb_lookup_frontend(const union sl_addr *addr, __be16 port,
 						 __u8 proto, __u8 family)

@@ -8,6 +8,8 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "sluice/nodeport/http_session.h"
+
 namespace sluice::nodeport {
 
 namespace asio = boost::asio;
@@ -21,54 +23,6 @@ HealthCheckAnswer answerFor(const HealthCheck& check) {
   body["serviceProxyHealthy"] = true;
   return {.status = check.local_endpoints > 0 ? 200U : 503U, .body = boost::json::serialize(body)};
 }
-
-namespace {
-
-// One connection: read requests, answer each with the listener's current check, until the
-// client closes (or sends something that is not HTTP).
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, std::function<HealthCheck()> current)
-      : socket_(std::move(socket)), current_(std::move(current)) {}
-
-  void start() { read(); }
-
- private:
-  void read() {
-    request_ = {};
-    http::async_read(socket_, buffer_, request_,
-                     [self = shared_from_this()](boost::beast::error_code error, std::size_t) {
-                       if (!error) self->answer();
-                     });
-  }
-
-  void answer() {
-    const HealthCheckAnswer a = answerFor(current_());
-    response_ = {static_cast<http::status>(a.status), request_.version()};
-    response_.set(http::field::content_type, "application/json");
-    response_.set(http::field::server, "sluice");
-    response_.keep_alive(request_.keep_alive());
-    response_.body() = a.body;
-    response_.prepare_payload();
-    http::async_write(socket_, response_,
-                      [self = shared_from_this()](boost::beast::error_code error, std::size_t) {
-                        if (error || !self->response_.keep_alive()) {
-                          boost::beast::error_code ignored;
-                          self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
-                          return;
-                        }
-                        self->read();
-                      });
-  }
-
-  tcp::socket socket_;
-  std::function<HealthCheck()> current_;
-  boost::beast::flat_buffer buffer_{8192};
-  http::request<http::string_body> request_;
-  http::response<http::string_body> response_;
-};
-
-}  // namespace
 
 class HealthCheckServer::Listener : public std::enable_shared_from_this<Listener> {
  public:
@@ -113,10 +67,11 @@ class HealthCheckServer::Listener : public std::enable_shared_from_this<Listener
           if (error == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
           if (!error) {
             std::weak_ptr<Listener> weak = self;
-            std::make_shared<Session>(std::move(socket), [weak] {
+            serveHttp(std::move(socket), [weak](const std::string& /*target*/) {
               auto listener = weak.lock();
-              return listener ? listener->check() : HealthCheck{};
-            })->start();
+              const HealthCheckAnswer a = answerFor(listener ? listener->check() : HealthCheck{});
+              return HttpAnswer{.status = a.status, .body = a.body};
+            });
           }
           self->accept();
         });

@@ -3,7 +3,11 @@
 // programmed (a bad frontend is refused, the others keep forwarding).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "sluice/base/error.h"
 #include "sluice/dataplane/model.h"
@@ -35,6 +39,18 @@ class Dataplane {
   // What is programmed now, read back (after an agent restart: what the previous one left).
   [[nodiscard]] virtual base::Result<ProgrammedState> programmed() const = 0;
   [[nodiscard]] virtual base::Result<Counters> counters() const = 0;
+
+  // Inspection (`sluice ct list`, `sluice explain`); a data plane without a connection table or
+  // a known flow hash says so with kUnavailable / nullopt.
+  //
+  // The hash that picks a new flow's Maglev slot: slot = hash % table size.
+  [[nodiscard]] virtual std::optional<std::uint32_t> flowHash(const FlowTuple& flow) const;
+  // Tracked connections (client side), at most `limit` (0 = all).
+  [[nodiscard]] virtual base::Result<std::vector<ConntrackEntry>> conntrack(
+      std::size_t limit) const;
+  // The entry of this flow, if it is tracked.
+  [[nodiscard]] virtual base::Result<std::optional<ConntrackEntry>> conntrackLookup(
+      const FlowTuple& flow) const;
 };
 
 // Checks every data plane applies before touching its tables: ids, ports, families, table shape.

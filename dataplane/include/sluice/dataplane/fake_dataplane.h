@@ -20,6 +20,12 @@ class FakeDataplane final : public Dataplane {
   [[nodiscard]] base::Status deleteBackends(ServiceId service) override;
   [[nodiscard]] base::Result<ProgrammedState> programmed() const override;
   [[nodiscard]] base::Result<Counters> counters() const override;
+  // A stand-in hash (not the eBPF one): FNV-1a over the tuple's text.
+  [[nodiscard]] std::optional<std::uint32_t> flowHash(const FlowTuple& flow) const override;
+  [[nodiscard]] base::Result<std::vector<ConntrackEntry>> conntrack(
+      std::size_t limit) const override;
+  [[nodiscard]] base::Result<std::optional<ConntrackEntry>> conntrackLookup(
+      const FlowTuple& flow) const override;
 
   // Stable text of everything programmed: frontends by key, then services by id with their
   // backends and each backend's Maglev share. Equal states give equal text.
@@ -30,6 +36,7 @@ class FakeDataplane final : public Dataplane {
   // Mutating calls that succeeded so far (a measure of how minimal a reconcile diff was).
   [[nodiscard]] std::size_t mutations() const;
   void setCounters(Counters counters);
+  void setConntrack(std::vector<ConntrackEntry> entries);
 
  private:
   base::Status takeInjectedFailure();
@@ -38,6 +45,7 @@ class FakeDataplane final : public Dataplane {
   std::map<FrontendKey, Frontend> frontends_;
   std::map<ServiceId, ServiceBackends> services_;
   Counters counters_;
+  std::vector<ConntrackEntry> conntrack_;
   std::optional<base::Error> next_failure_;
   std::size_t mutations_ = 0;
 };

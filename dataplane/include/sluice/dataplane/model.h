@@ -89,6 +89,32 @@ struct Counters {
   std::uint64_t conntrack_entries = 0;
 };
 
+// A flow as its first packet names it: client → destination as the client addressed it.
+struct FlowTuple {
+  Protocol protocol = Protocol::kTcp;
+  IpAddress source;
+  std::uint16_t source_port = 0;
+  IpAddress destination;
+  std::uint16_t destination_port = 0;
+
+  friend bool operator==(const FlowTuple&, const FlowTuple&) = default;
+};
+
+// One tracked connection, as `sluice ct list` shows it.
+struct ConntrackEntry {
+  FlowTuple flow;  // the client's packets, before translation
+  IpAddress backend;
+  std::uint16_t backend_port = 0;
+  ServiceId service = 0;
+  bool snat = false;      // source-NATed to this node (external flow, remote backend)
+  bool external = false;  // arrived on the node's external interface
+  bool dsr = false;       // direct server return
+  std::uint64_t idle_ms = 0;
+  std::string state;  // "new", "established", "closing"
+
+  friend bool operator==(const ConntrackEntry&, const ConntrackEntry&) = default;
+};
+
 // What is programmed, read back from the data plane (restart restore, drift checks).
 struct ProgrammedState {
   std::vector<Frontend> frontends;        // sorted by key

@@ -45,6 +45,12 @@ class EbpfDataplane final : public dataplane::Dataplane {
   [[nodiscard]] base::Status deleteBackends(dataplane::ServiceId service) override;
   [[nodiscard]] base::Result<dataplane::ProgrammedState> programmed() const override;
   [[nodiscard]] base::Result<dataplane::Counters> counters() const override;
+  [[nodiscard]] std::optional<std::uint32_t> flowHash(
+      const dataplane::FlowTuple& flow) const override;
+  [[nodiscard]] base::Result<std::vector<dataplane::ConntrackEntry>> conntrack(
+      std::size_t limit) const override;
+  [[nodiscard]] base::Result<std::optional<dataplane::ConntrackEntry>> conntrackLookup(
+      const dataplane::FlowTuple& flow) const override;
 
   // Attaches the pod packet path (tc ingress + egress) to an interface of the calling thread's
   // network namespace, replacing an earlier Sluice program there.
