@@ -4,6 +4,7 @@
 // any time, so an implementation does its own locking.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,6 +50,7 @@ struct ServiceView {
 };
 
 struct BackendView {
+  std::string service;  // the ServiceView it belongs to ("default/web:http/TCP/IPv4")
   std::string address;  // "10.0.1.5:8080", "[fd00:1::5]:8080"
   std::uint32_t weight = 1;
   std::string state;  // "ready", "terminating", "draining"
