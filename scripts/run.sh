@@ -10,5 +10,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root "scripts/run.sh"
 
 "$repo/scripts/install-deps.sh"
-configure_and_build "$build_dir" -- sluice-demo sluice-echo
+configure_and_build "$build_dir" -- sluice-demo sluice-echo sluice-agent sluice
 exec "$build_dir/tests/demo/sluice-demo" "$@"

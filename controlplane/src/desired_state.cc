@@ -52,7 +52,8 @@ std::vector<base::IpAddress> addressesOf(const std::vector<std::string>& texts,
     if (text.empty() || text == "None") continue;
     auto address = base::parseIpAddress(text);
     if (!address) {
-      warnings.push_back(field + ": \"" + text + "\" is not an IP address; ignored");
+      warnings.push_back(field);
+      warnings.back().append(": \"").append(text).append("\" is not an IP address; ignored");
       continue;
     }
     if (familyOf(*address) == family) out.push_back(*address);

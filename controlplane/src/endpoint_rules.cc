@@ -61,6 +61,7 @@ std::vector<Candidate> mergeEndpoints(const discovery::ServiceSnapshot& snapshot
                                       const discovery::ServicePort& port, const std::string& family,
                                       const NodeContext& node, std::vector<std::string>& warnings) {
   std::vector<const discovery::EndpointSlice*> slices;
+  slices.reserve(snapshot.slices.size());
   for (const auto& slice : snapshot.slices) slices.push_back(&slice);
   std::sort(slices.begin(), slices.end(),
             [](const auto* a, const auto* b) { return a->meta.name < b->meta.name; });
@@ -82,12 +83,16 @@ std::vector<Candidate> mergeEndpoints(const discovery::ServiceSnapshot& snapshot
         continue;
       }
       if ((family == "IPv4") != address->is_v4()) {
-        warnings.push_back(where + " is not " + family +
-                           " (the slice's addressType); endpoint ignored");
+        warnings.push_back(where);
+        warnings.back()
+            .append(" is not ")
+            .append(family)
+            .append(" (the slice's addressType); endpoint ignored");
         continue;
       }
       if (auto reason = unsafeAddressReason(*address); !reason.empty()) {
-        warnings.push_back(where + " " + reason + "; endpoint ignored");
+        warnings.push_back(where);
+        warnings.back().append(" ").append(reason).append("; endpoint ignored");
         continue;
       }
       const auto state = stateOf(endpoint.conditions);

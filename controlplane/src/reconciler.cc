@@ -89,7 +89,7 @@ bool Reconciler::writeBackends(const ServiceBackends& backends, SyncStats& stats
 }
 
 SyncStats Reconciler::applyService(const discovery::ObjectName& service,
-                                   std::vector<DesiredView> views) {
+                                   const std::vector<DesiredView>& views) {
   SyncStats stats;
   std::set<std::string> keys;
   for (const auto& view : views) keys.insert(view.key);

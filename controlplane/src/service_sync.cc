@@ -50,7 +50,7 @@ void ServiceSync::syncService(const discovery::ServiceModel& model,
     it->second = check;
     health_ports_of_[name].push_back(check.port);
   }
-  const SyncStats stats = reconciler_.applyService(name, std::move(translation.views));
+  const SyncStats stats = reconciler_.applyService(name, translation.views);
   if (stats.mutations > 0 && translation.last_change_trigger_unix_ms > 0) {
     result.trigger_times_unix_ms.push_back(translation.last_change_trigger_unix_ms);
   }

@@ -294,7 +294,7 @@ std::optional<std::int64_t> parseRfc3339Ms(const std::string& text) {
     ++p;
     int scale = 100;
     while (p < end && *p >= '0' && *p <= '9') {
-      millis += scale * (*p - '0');
+      millis += static_cast<std::int64_t>(scale) * (*p - '0');
       scale /= 10;
       ++p;
     }
@@ -306,7 +306,7 @@ std::optional<std::int64_t> parseRfc3339Ms(const std::string& text) {
     const int sign = *p++ == '-' ? -1 : 1;
     int oh = 0, om = 0;
     if (!digits(2, oh) || !expect(':') || !digits(2, om)) return std::nullopt;
-    offset_s = sign * (oh * 3600 + om * 60);
+    offset_s = static_cast<std::int64_t>(sign) * (oh * 3600 + om * 60);
   } else {
     return std::nullopt;
   }
@@ -319,8 +319,9 @@ std::optional<std::int64_t> parseRfc3339Ms(const std::string& text) {
                                          std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok()) return std::nullopt;
   const auto days = std::chrono::sys_days(date).time_since_epoch().count();
-  const std::int64_t seconds =
-      static_cast<std::int64_t>(days) * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  const std::int64_t seconds = static_cast<std::int64_t>(days) * 86400 +
+                               static_cast<std::int64_t>(hour) * 3600 +
+                               static_cast<std::int64_t>(minute) * 60 + second - offset_s;
   return seconds * 1000 + millis;
 }
 

@@ -1,6 +1,7 @@
 // Attaching the pod packet path with tc (clsact ingress/egress, direct-action). The attachment
 // belongs to the interface, not to this process: it keeps forwarding after the agent exits, and
 // a new agent replaces it in place (BPF_TC_F_REPLACE at our handle and priority).
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
@@ -45,7 +46,35 @@ base::Status detachOne(int ifindex, bpf_tc_attach_point point) {
   return {};
 }
 
+std::uint32_t programId(int prog_fd) {
+  bpf_prog_info info{};
+  std::uint32_t length = sizeof(info);
+  if (bpf_obj_get_info_by_fd(prog_fd, &info, &length) != 0) return 0;
+  return info.id;
+}
+
+// Our filter on that hook runs `prog_fd` (not removed, not replaced by something else).
+bool tcRuns(int ifindex, bpf_tc_attach_point point, int prog_fd) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kTcHandle, .priority = kTcPriority);
+  if (bpf_tc_query(&hook, &opts) != 0) return false;
+  return opts.prog_id != 0 && opts.prog_id == programId(prog_fd);
+}
+
 }  // namespace
+
+bool EbpfDataplane::podInterfaceAttached(int ifindex) const {
+  return tcRuns(ifindex, BPF_TC_INGRESS, podIngressProgram()) &&
+         tcRuns(ifindex, BPF_TC_EGRESS, podEgressProgram());
+}
+
+bool EbpfDataplane::externalInterfaceAttached(int ifindex) const {
+  std::uint32_t xdp_id = 0;
+  if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &xdp_id) != 0) return false;
+  return xdp_id != 0 && xdp_id == programId(externalIngressProgram()) &&
+         tcRuns(ifindex, BPF_TC_INGRESS, externalTcIngressProgram()) &&
+         tcRuns(ifindex, BPF_TC_EGRESS, externalEgressProgram());
+}
 
 base::Status EbpfDataplane::attachPodInterface(int ifindex) {
   if (auto ok = attachOne(ifindex, BPF_TC_INGRESS, podIngressProgram()); !ok) return ok;

@@ -32,13 +32,19 @@ NodeContext testNode() {
 }
 
 // What a person checks: every decision the control plane took, then the data plane's contents.
+std::string runObjects(const discovery::ManifestObjects& objects);
+
 std::string runCase(const fs::path& manifest) {
   auto objects = discovery::parseManifest(readFile(manifest), manifest.filename().string());
   if (!objects) return "manifest error: " + objects.error().toString() + "\n";
+  return runObjects(*objects);
+}
+
+std::string runObjects(const discovery::ManifestObjects& objects) {
   discovery::ServiceModel model;
-  model.replaceNodes(objects->nodes);
-  model.replaceServices(objects->services);
-  model.replaceSlices(objects->slices);
+  model.replaceNodes(objects.nodes);
+  model.replaceServices(objects.services);
+  model.replaceSlices(objects.slices);
   model.markSynced();
 
   dataplane::FakeDataplane fake;
@@ -92,6 +98,19 @@ std::vector<std::string> cases() {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// The examples the README's run command serves, as node n1 (of the lab) sees them.
+TEST(GoldenExamplesTest, DeployExamplesProgramWhatTheGoldenFileSays) {
+  auto objects = discovery::loadManifestDirectory(SLUICE_EXAMPLES_DIR);
+  ASSERT_TRUE(objects) << objects.error().front().toString();
+  const std::string actual = runObjects(*objects);
+  const fs::path golden = fs::path(SLUICE_GOLDEN_DIR) / "deploy_examples_n1.golden";
+  if (std::getenv("SLUICE_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(golden) << actual;
+    GTEST_SKIP() << "rewrote " << golden;
+  }
+  EXPECT_EQ(actual, readFile(golden));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GoldenTest, ::testing::ValuesIn(cases()),

@@ -1,65 +1,52 @@
-// sluice-demo: what scripts/run.sh runs until sluice-agent exists. Builds the standard lab
-// (LAB.md), starts an echo server in every pod, and shows
-//   1. plain routing: TCP and UDP over IPv4 and IPv6 from the external client to each pod;
-//   2. ClusterIP through Sluice's eBPF data plane (one per node, in a private bpffs): the service
-//      10.96.0.10:80 / [fd00:96::10]:80 → every pod but the first, dialled from the first pod,
-//      printing which backend answered and which source address it saw;
-// then (unless --once) keeps everything up until Ctrl-C and tears it down. Exit code 1 when any
-// probe failed, 2 when the lab or the data plane cannot be set up.
+// sluice-demo: Sluice's main job on the embedded default, what scripts/run.sh runs. It builds the
+// lab cluster (LAB.md: nodes n1 and n2, pods p1a p1b p2a p2b with echo servers), starts
+// sluice-agent on each node serving the example manifests (deploy/examples) into that node's
+// eBPF data plane, then proves traffic flows — which pod answered each ClusterIP, NodePort and
+// LoadBalancer connection and which source address it saw — and shows `sluice service list`.
+// Unless --once it stays up until Ctrl-C, then tears everything down. Exit code 1 when any probe
+// failed, 2 when the lab or an agent cannot be set up.
 #include <signal.h>
 
-#include <charconv>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "node_dataplanes.h"
+#include "../ebpf/private_bpffs.h"
 #include "sluice/base/log.h"
 #include "sluice/lab/environment.h"
+#include "sluice/lab/http_client.h"
 #include "sluice/lab/lab.h"
 #include "sluice/lab/tcp_client.h"
 #include "sluice/lab/udp_client.h"
 
 namespace {
 
-using sluice::lab::IpFamily;
 namespace base = sluice::base;
-namespace dataplane = sluice::dataplane;
+namespace lab = sluice::lab;
+using lab::IpFamily;
 
 constexpr const char* kUsage =
-    "usage: sluice-demo [--once] [--nodes N] [--pods-per-node N] [--port P]\n"
-    "Builds a lab of network namespaces (2 nodes, 2 pods each by default), probes every pod from\n"
-    "the external client and prints the results; then waits for Ctrl-C (or exits, with --once)\n"
-    "and removes everything it made. Needs root.\n";
+    "usage: sluice-demo [--once] [--manifests DIR]\n"
+    "Builds a lab cluster of network namespaces (2 nodes, 2 pods each), runs sluice-agent on\n"
+    "each node with the manifests in DIR (default: deploy/examples), shows traffic reaching the\n"
+    "pods through every kind of service, then waits for Ctrl-C (or exits, with --once) and\n"
+    "removes everything it made. Needs root.\n";
 
 struct DemoOptions {
   bool once = false;
-  sluice::lab::LabOptions lab;
-  std::uint16_t port = 8080;
+  std::string manifests = SLUICE_EXAMPLES_DIR;
 };
 
-template <typename Number>
-bool parseNumber(std::string_view text, Number& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
-}
-
-// false after printing why (usage errors) or the help text (*exit_code 0).
 bool parseOptions(int argc, char** argv, DemoOptions& options, int* exit_code) {
   *exit_code = 2;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    const bool has_value = i + 1 < argc;
     if (arg == "--once") {
       options.once = true;
-    } else if (arg == "--nodes" && has_value && parseNumber(argv[i + 1], options.lab.nodes)) {
-      ++i;
-    } else if (arg == "--pods-per-node" && has_value &&
-               parseNumber(argv[i + 1], options.lab.pods_per_node)) {
-      ++i;
-    } else if (arg == "--port" && has_value && parseNumber(argv[i + 1], options.port)) {
-      ++i;
+    } else if (arg == "--manifests" && i + 1 < argc) {
+      options.manifests = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       *exit_code = 0;
@@ -72,92 +59,168 @@ bool parseOptions(int argc, char** argv, DemoOptions& options, int* exit_code) {
   return true;
 }
 
-// One row per probe; returns false when the probe failed or reached the wrong pod / saw NAT.
-bool probeAndPrint(const sluice::lab::Lab& lab, const sluice::lab::PodInfo& pod, bool tcp,
-                   IpFamily family, std::uint16_t port) {
-  const sluice::lab::SocketAddress target{.address = pod.address(family), .port = port};
-  const sluice::lab::ProbeOptions options{.netns = lab.ext().netns, .message = "hello " + pod.name};
-  auto reply = tcp ? sluice::lab::tcpEcho(target, options) : sluice::lab::udpEcho(target, options);
-  std::string answered = "-";
-  std::string source = "-";
-  std::string result;
-  bool ok = false;
-  if (!reply) {
-    result =
-        "FAILED (" +
-        std::string(sluice::lab::failureKindName(sluice::lab::classifyFailure(reply.error()))) +
-        "): " + reply.error().message();
-  } else {
-    answered = reply->name;
-    source = reply->peer.toString();
-    ok = reply->name == pod.name && reply->peer.address == lab.ext().address(family);
-    result = ok                        ? "ok"
-             : reply->name != pod.name ? "WRONG POD (expected " + pod.name + ")"
-                                       : "SOURCE CHANGED (NAT?)";
+base::IpAddress ip(const char* text) { return base::parseIpAddress(text).value(); }
+
+struct Expectation {
+  std::set<std::string> pods;  // any of these may answer
+  std::string peer;            // the source address the pod must see
+  std::string snat_node;       // a pod on another node than this one sees this node's address
+};
+
+// One row per connection; false when it failed, reached another pod or saw another source.
+class Prober {
+ public:
+  explicit Prober(const lab::Lab& lab) : lab_(lab) {}
+
+  bool probe(const std::string& from, const lab::SocketAddress& target, bool tcp,
+             const Expectation& expected) {
+    const std::string netns = from == "ext" ? lab_.ext().netns : lab_.pod(from).netns;
+    const lab::ProbeOptions options{.netns = netns, .reset_on_close = true};
+    auto reply = tcp ? lab::tcpEcho(target, options) : lab::udpEcho(target, options);
+    std::string result;
+    bool ok = false;
+    if (!reply) {
+      result = "FAILED: " + reply.error().message();
+    } else if (!expected.pods.contains(reply->name)) {
+      result = "WRONG POD";
+    } else if (const std::string peer = expectedPeer(expected, reply->name);
+               reply->name != from && reply->peer.address.to_string() != peer) {
+      result = "WRONG SOURCE (expected " + peer + ")";
+    } else {
+      ok = true;
+      result = reply->name == from ? "ok (itself, via the hairpin address)" : "ok";
+    }
+    std::printf("  %-5s %-4s %-22s %-7s %-30s %s\n", from.c_str(), tcp ? "tcp" : "udp",
+                target.toString().c_str(), reply ? reply->name.c_str() : "-",
+                reply ? reply->peer.toString().c_str() : "-", result.c_str());
+    ++total_;
+    if (ok) ++passed_;
+    return ok;
   }
-  std::printf("%-5s %-5s %-5s %-24s %-11s %-26s %s\n", "ext", tcp ? "tcp" : "udp",
-              std::string(sluice::lab::ipFamilyName(family)).c_str(), target.toString().c_str(),
-              answered.c_str(), source.c_str(), result.c_str());
-  return ok;
-}
 
-constexpr std::uint16_t kServicePort = 80;
-
-const base::IpAddress& serviceAddress(IpFamily family) {
-  static const auto v4 = base::parseIpAddress("10.96.0.10").value();
-  static const auto v6 = base::parseIpAddress("fd00:96::10").value();
-  return family == IpFamily::kIpv4 ? v4 : v6;
-}
-
-// Programs the ClusterIP on every node: backends are all pods but the first (the client).
-base::Status programClusterIp(sluice::testing::NodeDataplanes& dps, const sluice::lab::Lab& lab,
-                              std::uint16_t port) {
-  for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
-    const dataplane::ServiceId id = family == IpFamily::kIpv4 ? 1 : 2;
-    std::vector<dataplane::Backend> backends;
-    for (std::size_t i = 1; i < lab.pods().size(); ++i) {
-      backends.push_back({.address = lab.pods()[i].address(family), .port = port});
+  void header(const std::string& title) {
+    std::printf("\n%s\n  %-5s %-4s %-22s %-7s %-30s %s\n", title.c_str(), "FROM", "PROTO", "TARGET",
+                "POD", "SOURCE THE POD SAW", "RESULT");
+  }
+  [[nodiscard]] int total() const { return total_; }
+  [[nodiscard]] std::string expectedPeer(const Expectation& expected,
+                                         const std::string& pod) const {
+    if (!expected.snat_node.empty() && lab_.pod(pod).node != expected.snat_node) {
+      return lab_.node(expected.snat_node).ipv4.to_string();
     }
-    if (auto ok = dps.setBackends(id, backends); !ok) return ok;
-    for (const auto protocol : {dataplane::Protocol::kTcp, dataplane::Protocol::kUdp}) {
-      if (auto ok = dps.upsertFrontend({.key = {.address = serviceAddress(family),
-                                                .port = kServicePort,
-                                                .protocol = protocol},
-                                        .service = id});
-          !ok) {
-        return ok;
-      }
-    }
+    return expected.peer;
+  }
+  [[nodiscard]] int passed() const { return passed_; }
+
+ private:
+  const lab::Lab& lab_;
+  int total_ = 0;
+  int passed_ = 0;
+};
+
+// Starts sluice-agent in every node and waits until each says it is synced (/healthz 200).
+base::Status startAgents(lab::Lab& lab, const std::string& bpffs, const std::string& manifests,
+                         const std::string& socket_prefix) {
+  for (const auto& node : lab.nodes()) {
+    std::vector<std::string> argv = {SLUICE_AGENT,
+                                     "--manifests=" + manifests,
+                                     "--hostname-override=" + node.name,
+                                     "--bpffs=" + bpffs,
+                                     "--pin-subdir=" + node.name,
+                                     "--maglev-size=1021",
+                                     "--pod-interfaces=p*",
+                                     "--external-interfaces=" + node.external_interface,
+                                     "--nodeport-addresses=192.168.50.0/24,fd00:50::/64",
+                                     "--api-socket=" + socket_prefix + node.name + ".sock",
+                                     "--metrics-bind-address=127.0.0.1:10249",
+                                     "--healthz-bind-address=0.0.0.0:10256",
+                                     "--log-level=warn"};
+    auto process = lab.spawn(node.netns, argv, {.name = "sluice-agent-" + node.name});
+    if (!process) return base::fail(process.error());
+  }
+  for (const auto& node : lab.nodes()) {
+    auto healthy = lab::waitFor(
+        "sluice-agent on " + node.name + " to report healthy",
+        [&] {
+          auto answer =
+              lab::httpGet(lab.ext().netns, {.address = node.ipv4, .port = 10256}, "/healthz");
+          return answer && answer->status_line == "HTTP/1.1 200 OK";
+        },
+        lab::deadlineAfter(std::chrono::seconds(20)));
+    if (!healthy) return healthy;
   }
   return {};
 }
 
-// Four connections per protocol and family from the client pod to the ClusterIP.
-int probeClusterIp(const sluice::lab::Lab& lab) {
-  const sluice::lab::PodInfo& client = lab.pods().front();
-  int failures = 0;
-  for (const bool tcp : {true, false}) {
-    for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
-      for (int n = 0; n < 4; ++n) {
-        const sluice::lab::SocketAddress target{.address = serviceAddress(family),
-                                                .port = kServicePort};
-        const sluice::lab::ProbeOptions options{.netns = client.netns, .reset_on_close = true};
-        auto reply =
-            tcp ? sluice::lab::tcpEcho(target, options) : sluice::lab::udpEcho(target, options);
-        const bool ok =
-            reply && reply->name != client.name && reply->peer.address == client.address(family);
-        if (!ok) ++failures;
-        std::printf("%-5s %-5s %-5s %-24s %-11s %-26s %s\n", client.name.c_str(),
-                    tcp ? "tcp" : "udp", std::string(sluice::lab::ipFamilyName(family)).c_str(),
-                    target.toString().c_str(), reply ? reply->name.c_str() : "-",
-                    reply ? reply->peer.toString().c_str() : "-",
-                    ok      ? "ok"
-                    : reply ? "WRONG"
-                            : ("FAILED: " + reply.error().message()).c_str());
-      }
+void showHealthCheck(const lab::Lab& lab, const std::string& node) {
+  auto answer = lab::httpGet(lab.ext().netns, {.address = lab.node(node).ipv4, .port = 32000});
+  std::printf("  %s:32000  %s  %s\n", node.c_str(),
+              answer ? answer->status_line.c_str() : answer.error().message().c_str(),
+              answer ? answer->body.c_str() : "");
+}
+
+int runDemo(lab::Lab& lab, const DemoOptions& options, const std::string& bpffs) {
+  if (auto ok = lab.startEchoInAllPods({.port = 8080}); !ok) {
+    std::fprintf(stderr, "sluice-demo: %s\n", ok.error().toString().c_str());
+    return 2;
+  }
+  // The load-balancer IP is routed to n1, as an ARP/BGP announcement would do.
+  if (auto ok = lab.ip(lab.ext().netns,
+                       "route add 192.168.60.10/32 via " + lab.node("n1").ipv4.to_string());
+      !ok) {
+    std::fprintf(stderr, "sluice-demo: %s\n", ok.error().toString().c_str());
+    return 2;
+  }
+  const std::string sockets = bpffs + ".";
+  std::printf("\nLab %s: nodes n1, n2; pods p1a p1b (n1), p2a p2b (n2); client ext %s\n",
+              lab.prefix().c_str(), lab.ext().ipv4.to_string().c_str());
+  std::printf("Starting sluice-agent on each node with the manifests in %s ...\n",
+              options.manifests.c_str());
+  if (auto ok = startAgents(lab, bpffs, options.manifests, sockets); !ok) {
+    std::fprintf(stderr, "sluice-demo: %s\n", ok.error().toString().c_str());
+    return 2;
+  }
+
+  Prober prober(lab);
+  const std::set<std::string> all = {"p1a", "p1b", "p2a", "p2b"};
+  prober.header("ClusterIP demo/web (10.96.0.10, fd00:96::10) from pod p1a: any pod, sees p1a");
+  for (int i = 0; i < 6; ++i) {
+    prober.probe("p1a", {.address = ip("10.96.0.10"), .port = 80}, true, {all, "10.244.1.2", ""});
+  }
+  for (int i = 0; i < 3; ++i) {
+    prober.probe("p1a", {.address = ip("fd00:96::10"), .port = 80}, true,
+                 {all, "fd00:244:1::2", ""});
+    prober.probe("p1a", {.address = ip("10.96.0.10"), .port = 53}, false, {all, "10.244.1.2", ""});
+  }
+  prober.header("NodePort demo/web-nodeport (:30080) from ext: a remote pod sees the node");
+  for (const char* node : {"n1", "n2"}) {
+    for (int i = 0; i < 3; ++i) {
+      // Pods on that node see ext itself; pods on the other node see the node (SNAT).
+      prober.probe("ext", {.address = lab.node(node).ipv4, .port = 30080}, true,
+                   {all, lab.ext().ipv4.to_string(), node});
     }
   }
-  return failures;
+  prober.header(
+      "LoadBalancer demo/web-lb 192.168.60.10:80, externalTrafficPolicy=Local: "
+      "n1's pods, see the client");
+  for (int i = 0; i < 4; ++i) {
+    prober.probe("ext", {.address = ip("192.168.60.10"), .port = 80}, true,
+                 {{"p1a", "p1b"}, lab.ext().ipv4.to_string(), ""});
+  }
+  std::printf("\nHealth-check node port of demo/web-lb (a load balancer asks every node):\n");
+  showHealthCheck(lab, "n1");
+  showHealthCheck(lab, "n2");
+
+  std::printf("\n$ sluice service list   (on n1)\n");
+  std::fflush(stdout);
+  auto list = lab.run(lab.node("n1").netns,
+                      {SLUICE_CLI, "--socket", sockets + "n1.sock", "service", "list"});
+  if (list) {
+    std::fputs(list->stdout_text.c_str(), stdout);
+    std::fputs(list->stderr_text.c_str(), stderr);
+  }
+  std::printf("\n%d of %d probes ok.\n", prober.passed(), prober.total());
+  return prober.passed() == prober.total() ? 0 : 1;
 }
 
 }  // namespace
@@ -167,9 +230,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   if (!parseOptions(argc, argv, options, &exit_code)) return exit_code;
 
-  // Ctrl-C and SIGTERM are waited for below (sigwait), not handled asynchronously: blocked here,
-  // before any thread exists, so every thread inherits the mask. One that arrives while the lab
-  // is being built waits its turn and then ends the demo through the normal teardown.
+  // Ctrl-C and SIGTERM are waited for below (sigwait): blocked before any thread exists, so
+  // every thread inherits the mask, and one that arrives during set-up ends the demo normally.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -180,95 +242,38 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", logging.error().toString().c_str());
     return 2;
   }
-  if (const std::string problem = sluice::lab::labProblem(); !problem.empty()) {
+  if (const std::string problem = lab::labProblem(); !problem.empty()) {
     std::fprintf(stderr, "sluice-demo: %s\n", problem.c_str());
     return 2;
   }
-  auto lab = sluice::lab::Lab::create(options.lab);
-  if (!lab) {
-    std::fprintf(stderr, "sluice-demo: %s\n", lab.error().toString().c_str());
+  auto bpffs = sluice::testing::PrivateBpffs::create();
+  if (!bpffs) {
+    std::fprintf(stderr, "sluice-demo: %s\n", bpffs.error().toString().c_str());
     return 2;
   }
-  if (auto started = (*lab)->startEchoInAllPods({.port = options.port}); !started) {
-    std::fprintf(stderr, "sluice-demo: %s\n", started.error().toString().c_str());
+  auto created = lab::Lab::create({.nodes = 2, .pods_per_node = 2});
+  if (!created) {
+    std::fprintf(stderr, "sluice-demo: %s\n", created.error().toString().c_str());
     return 2;
   }
-
-  const auto& ext = (*lab)->ext();
-  std::printf("\nLab %s: %zu nodes, %zu pods; external client %s / %s (netns %s)\n\n",
-              (*lab)->prefix().c_str(), (*lab)->nodes().size(), (*lab)->pods().size(),
-              ext.ipv4.to_string().c_str(), ext.ipv6.to_string().c_str(), ext.netns.c_str());
-  std::printf("%-5s %-5s %-5s %-24s %-11s %-26s %s\n", "FROM", "PROTO", "IP", "TARGET",
-              "ANSWERED BY", "SOURCE SEEN BY THE POD", "RESULT");
-  int failures = 0;
-  for (const auto& pod : (*lab)->pods()) {
-    for (const bool tcp : {true, false}) {
-      for (const IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
-        if (!probeAndPrint(**lab, pod, tcp, family, options.port)) ++failures;
-      }
-    }
-  }
-  const std::size_t probes = (*lab)->pods().size() * 4;
-  std::printf("\n%zu of %zu probes ok: each pod answered itself and saw ext's own address.\n",
-              probes - static_cast<std::size_t>(failures), probes);
-
-  std::unique_ptr<sluice::testing::NodeDataplanes> dataplanes;
-  if ((*lab)->pods().size() >= 2) {
-    auto dps = sluice::testing::NodeDataplanes::create(**lab);
-    if (!dps) {
-      std::fprintf(stderr, "sluice-demo: eBPF data plane: %s\n", dps.error().toString().c_str());
-      return 2;
-    }
-    dataplanes = std::move(*dps);
-    if (auto ok = programClusterIp(*dataplanes, **lab, options.port); !ok) {
-      std::fprintf(stderr, "sluice-demo: programming the ClusterIP: %s\n",
-                   ok.error().toString().c_str());
-      return 2;
-    }
-    std::printf(
-        "\nClusterIP 10.96.0.10:80 and [fd00:96::10]:80 (TCP and UDP) -> port %u of every "
-        "pod but %s, through Sluice's eBPF data plane on each node:\n\n",
-        options.port, (*lab)->pods().front().name.c_str());
-    std::printf("%-5s %-5s %-5s %-24s %-11s %-26s %s\n", "FROM", "PROTO", "IP", "SERVICE",
-                "ANSWERED BY", "SOURCE SEEN BY THE POD", "RESULT");
-    const int service_failures = probeClusterIp(**lab);
-    std::printf(
-        "\n%d of 16 ClusterIP probes ok: a backend answered and saw the client pod's own "
-        "address.\n",
-        16 - service_failures);
-    failures += service_failures;
-    auto counters = dataplanes->node((*lab)->pods().front().node).counters();
-    if (counters) {
-      std::uint64_t connections = 0;
-      for (const auto& [id, c] : counters->services) connections += c.new_connections;
-      std::printf("Data plane of %s: %llu new connections, %llu conntrack entries.\n",
-                  (*lab)->pods().front().node.c_str(), static_cast<unsigned long long>(connections),
-                  static_cast<unsigned long long>(counters->conntrack_entries));
-    }
-  }
+  const int result = runDemo(**created, options, bpffs->path());
   std::fflush(stdout);
-
-  if (!options.once) {
+  if (!options.once && result != 2) {
     std::printf(
-        "\nThe lab stays up; look around, e.g.:\n"
-        "  ip netns list | grep %s\n"
-        "  ip -n %s route\n"
-        "  ip netns exec %s %s client --tcp --to %s\n"
+        "\nThe cluster stays up. Try, e.g.:\n"
+        "  ip netns exec %s %s --socket %s.n1.sock backend list demo/web\n"
+        "  ip netns exec %s %s --socket %s.n1.sock explain tcp 10.244.1.2:40000 10.96.0.10:80\n"
+        "  edit a file in %s and watch the agents apply it\n"
         "Press Ctrl-C to tear it down.\n",
-        (*lab)->prefix().c_str(), (*lab)->nodes().front().netns.c_str(), ext.netns.c_str(),
-        sluice::lab::echoBinaryPath().value_or("sluice-echo").c_str(),
-        (*lab)->pods().empty()
-            ? "ADDRESS:PORT"
-            : sluice::lab::SocketAddress{(*lab)->pods().front().ipv4, options.port}
-                  .toString()
-                  .c_str());
+        (*created)->node("n1").netns.c_str(), SLUICE_CLI, bpffs->path().c_str(),
+        (*created)->node("n1").netns.c_str(), SLUICE_CLI, bpffs->path().c_str(),
+        options.manifests.c_str());
     std::fflush(stdout);
     int received = 0;
     sigwait(&stop_signals, &received);
-    std::printf("\nGot %s; tearing the lab down.\n", received == SIGINT ? "Ctrl-C" : "SIGTERM");
+    std::printf("\nGot %s; tearing the cluster down.\n", received == SIGINT ? "Ctrl-C" : "SIGTERM");
   }
-  dataplanes.reset();
-  lab->reset();
+  created->reset();
   std::printf("Lab removed.\n");
-  return failures == 0 ? 0 : 1;
+  return result;
 }

@@ -59,7 +59,8 @@ class Reconciler {
   [[nodiscard]] base::Status restore();
 
   // Makes `service`'s views exactly `views` (empty: the service is gone).
-  SyncStats applyService(const discovery::ObjectName& service, std::vector<DesiredView> views);
+  SyncStats applyService(const discovery::ObjectName& service,
+                         const std::vector<DesiredView>& views);
 
   // Deletes programmed frontends and backend sets that no view owns.
   SyncStats removeOrphans();

@@ -63,6 +63,11 @@ class EbpfDataplane final : public dataplane::Dataplane {
   [[nodiscard]] base::Status attachExternalInterface(int ifindex);
   [[nodiscard]] base::Status detachExternalInterface(int ifindex);
 
+  // Whether Sluice's programs are still the ones attached there (the self-check: someone may
+  // have removed or replaced them).
+  [[nodiscard]] bool podInterfaceAttached(int ifindex) const;
+  [[nodiscard]] bool externalInterfaceAttached(int ifindex) const;
+
   // Attaches the socket hooks (connect, sendmsg, recvmsg, getpeername; IPv4 and IPv6) to a
   // cgroup v2 directory: sockets of processes in it reach ClusterIP backends directly. The
   // attachments are bpf_links pinned next to the maps, so they outlive this process; attaching
