@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -98,9 +99,23 @@ TEST(AgentKubeTest, ListsWatchesAndSurvivesAnApiServerOutage) {
   EXPECT_TRUE((*agent)->status().synced);
   EXPECT_EQ((*agent)->status().source, "kubernetes " + api.url());
 
-  // Watched: an endpoint leaves, a second service arrives, then the first is deleted.
-  api.upsert(kSlices, slice("web", {"10.244.2.2"}));
+  // Watched: an endpoint leaves (the endpoints controller stamped when it saw the change; the
+  // time from that stamp to the data plane is kube-proxy's network programming latency).
+  auto shrunk = slice("web", {"10.244.2.2"});
+  const auto stamp = std::chrono::system_clock::now() - std::chrono::milliseconds(250);
+  const std::time_t stamp_s = std::chrono::system_clock::to_time_t(stamp);
+  char text[32];
+  std::tm utc{};
+  gmtime_r(&stamp_s, &utc);
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  shrunk["metadata"].as_object()["annotations"] =
+      boost::json::object{{"endpoints.kubernetes.io/last-change-trigger-time", text}};
+  api.upsert(kSlices, shrunk);
   ASSERT_TRUE(waitFor([&] { return backendCount(**agent, "shop/web") == 1; }));
+  const std::string metrics = (*agent)->metricsText();
+  EXPECT_NE(metrics.find("kubeproxy_network_programming_duration_seconds_count 1\n"),
+            std::string::npos)
+      << metrics;
   api.upsert(kServices, service("db", "10.96.0.20"));
   api.upsert(kSlices, slice("db", {"10.244.2.9"}));
   ASSERT_TRUE(waitFor([&] { return backendCount(**agent, "shop/db") == 1; }));
