@@ -47,8 +47,10 @@ base::Result<std::unique_ptr<dataplane::Dataplane>> openDataplane(const AgentOpt
                                                                   const NodeContext& node,
                                                                   ebpf::EbpfDataplane*& ebpf_out) {
   if (options.dataplane == "fake") return std::make_unique<dataplane::FakeDataplane>();
-  ebpf::EbpfOptions ebpf{
-      .bpffs = options.bpffs, .pin_subdir = options.pin_subdir, .maglev_size = options.maglev_size};
+  ebpf::EbpfOptions ebpf{.bpffs = options.bpffs,
+                         .pin_subdir = options.pin_subdir,
+                         .maglev_size = options.maglev_size,
+                         .max_services = options.max_services};
   for (const auto& text : options.node_ips) {
     auto address = base::parseIpAddress(text);
     if (!address) continue;

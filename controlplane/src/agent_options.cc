@@ -83,6 +83,7 @@ base::Status loadConfigFile(const std::string& path, AgentOptions& o) {
     text(root["pinSubdir"], o.pin_subdir);
     text(root["logLevel"], o.log_level);
     if (root["maglevSize"]) o.maglev_size = root["maglevSize"].as<std::uint32_t>();
+    if (root["maxServices"]) o.max_services = root["maxServices"].as<std::uint32_t>();
     if (root["podInterfaces"]) o.pod_interfaces = splitList(root["podInterfaces"]);
     if (root["externalInterfaces"]) o.external_interfaces = splitList(root["externalInterfaces"]);
     if (root["cgroups"]) o.cgroups = splitList(root["cgroups"]);
@@ -152,6 +153,9 @@ base::Result<ParsedOptions> parseAgentOptions(int argc, const char* const* argv)
   app.add_option("--bpffs", o.bpffs, "bpf filesystem where maps and links are pinned");
   app.add_option("--pin-subdir", o.pin_subdir, "directory under --bpffs for Sluice's pins");
   app.add_option("--maglev-size", o.maglev_size, "Maglev table size per service (a prime)");
+  app.add_option("--max-services", o.max_services,
+                 "data-plane services (one per port and family) that get a Maglev table; the "
+                 "tables take (max+1) × maglev-size × 4 bytes of kernel memory");
   app.add_option("--pod-interfaces", o.pod_interfaces,
                  "globs of pod-facing interfaces to attach to as they appear (e.g. veth*,lxc*)")
       ->delimiter(',');

@@ -38,16 +38,18 @@ SL_INLINE struct sl_backend *lb_backend(__u32 service_id, __u32 backend_id)
 SL_INLINE __u32 lb_maglev_pick(__u32 service_id, __u32 hash)
 {
 	__u32 size = sl_maglev_size;
-	__u32 slot, *backend_id;
-	void *table;
+	__u32 *backend_id;
+	__u64 index;
+	__u32 key;
 
 	if (!size)
 		return 0;
-	table = bpf_map_lookup_elem(&sl_maglev_v1, &service_id);
-	if (!table)
+	index = (__u64)service_id * size + hash % size;
+	if (index > 0xffffffffULL)
 		return 0;
-	slot = hash % size;
-	backend_id = bpf_map_lookup_elem(table, &slot);
+	key = (__u32)index;
+	/* Out of the array (an id beyond the configured services): no entry, no backend. */
+	backend_id = bpf_map_lookup_elem(&sl_maglev_v2, &key);
 	return backend_id ? *backend_id : 0;
 }
 

@@ -25,23 +25,28 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sl_be_v1 SEC(".maps");
 
-/* Inner template: one Maglev table. BPF_F_INNER_MAP lets tables of another size be swapped in
- * when the configured size changes across restarts. */
-struct sl_maglev_table {
+/* Every service's Maglev table in one array: entry service_id * sl_maglev_size + slot holds that
+ * slot's backend id (0 = none). The loader sizes it (max services + 1) * maglev size. Tables are
+ * written in place, entry by entry (each write atomic): updating a map-in-map from user space
+ * waits for an RCU grace period (milliseconds) per service, which made programming slow. */
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SL_DEFAULT_MAGLEV_SIZE);
-	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(max_entries, SL_DEFAULT_MAGLEV_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
-};
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sl_maglev_v2 SEC(".maps");
 
+/* Services whose table is written: the control plane's record, read back after a restart (the
+ * data path does not read it). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SL_DEFAULT_MAX_SERVICES);
 	__type(key, __u32);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, struct sl_maglev_table);
-} sl_maglev_v1 SEC(".maps");
+} sl_maglev_on_v1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

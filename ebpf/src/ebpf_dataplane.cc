@@ -91,13 +91,25 @@ base::Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::open(const EbpfOptio
   auto pin_dir = preparePinDirectory(options.bpffs, options.pin_subdir);
   if (!pin_dir) return base::fail(std::move(pin_dir.error()));
 
+  const std::uint64_t maglev_entries =
+      (static_cast<std::uint64_t>(options.max_services) + 1) * options.maglev_size;
+  if (options.max_services == 0 || maglev_entries > 0xffffffffULL) {
+    return base::fail(base::Errc::kInvalidArgument,
+                      "max services " + std::to_string(options.max_services) + " × Maglev size " +
+                          std::to_string(options.maglev_size) +
+                          " does not fit one Maglev array; lower one of them");
+  }
+  // Every object sizes the shared Maglev array alike (a pinned one of another size is refused at
+  // load: the configuration changed; remove the pins or keep the old sizes).
+  auto sizeMaglev = [&](bpf_map* map) {
+    return bpf_map__set_max_entries(map, static_cast<std::uint32_t>(maglev_entries)) == 0;
+  };
   auto skeletons = std::make_unique<Skeletons>();
   LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin_dir->c_str());
   skeletons->tc.reset(tc_pod::open(&open_opts));
   if (!skeletons->tc) return base::failErrno("opening BPF object tc_pod", errno);
-  // The inner-map template keeps its default size: it carries BPF_F_INNER_MAP, so tables of the
-  // configured size are accepted (and libbpf 1.1 cannot resize an inner template anyway).
   skeletons->tc->rodata->sl_maglev_size = options.maglev_size;
+  if (!sizeMaglev(skeletons->tc->maps.sl_maglev_v2)) return base::failErrno("sizing maps", errno);
   if (tc_pod::load(skeletons->tc.get()) != 0) {
     return base::failErrno("loading BPF object tc_pod (verifier log above; pinned maps in " +
                                *pin_dir + " must match this build's layout)",
@@ -106,12 +118,18 @@ base::Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::open(const EbpfOptio
   skeletons->socket.reset(sock::open(&open_opts));
   if (!skeletons->socket) return base::failErrno("opening BPF object sock", errno);
   skeletons->socket->rodata->sl_maglev_size = options.maglev_size;
+  if (!sizeMaglev(skeletons->socket->maps.sl_maglev_v2)) {
+    return base::failErrno("sizing maps", errno);
+  }
   if (sock::load(skeletons->socket.get()) != 0) {
     return base::failErrno("loading BPF object sock (verifier log above)", errno);
   }
   skeletons->external.reset(ext::open(&open_opts));
   if (!skeletons->external) return base::failErrno("opening BPF object ext", errno);
   skeletons->external->rodata->sl_maglev_size = options.maglev_size;
+  if (!sizeMaglev(skeletons->external->maps.sl_maglev_v2)) {
+    return base::failErrno("sizing maps", errno);
+  }
   if (options.node_ipv4) {
     if (!options.node_ipv4->is_v4())
       return base::fail(base::Errc::kInvalidArgument, "node_ipv4 is not an IPv4 address");
@@ -168,8 +186,9 @@ std::uint32_t EbpfDataplane::allocateBackendId() {
 base::Status EbpfDataplane::upsertFrontend(const dataplane::Frontend& frontend) {
   if (auto ok = dataplane::validateFrontend(frontend); !ok) return ok;
   const std::size_t width = frontend.key.address.is_v4() ? 4 : 16;
-  for (const auto& [identity, id] : backend_ids_) {
-    if (std::get<0>(identity) == frontend.service && std::get<1>(identity).size() != width) {
+  for (auto it = firstBackendOf(frontend.service);
+       it != backend_ids_.end() && std::get<0>(it->first) == frontend.service; ++it) {
+    if (std::get<1>(it->first).size() != width) {
       return invalid("frontend " + dataplane::toString(frontend.key) + ": service " +
                      std::to_string(frontend.service) +
                      " has backends of the other address family");
@@ -268,22 +287,57 @@ base::Status EbpfDataplane::deleteFrontend(const dataplane::FrontendKey& key) {
   return {};
 }
 
+// GCC 12 reports a memcmp bound overflow inside std::vector's <=> when it inlines this lookup
+// (-Wstringop-overread), a known false positive for comparisons with a constant-size vector.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+std::map<EbpfDataplane::BackendIdentity, std::uint32_t>::iterator EbpfDataplane::firstBackendOf(
+    ServiceId service) {
+  // No address sorts below a single zero byte (real ones are 4 or 16 bytes).
+  return backend_ids_.lower_bound(BackendIdentity{service, std::vector<std::uint8_t>{0}, 0});
+}
+#pragma GCC diagnostic pop
+
 base::Status EbpfDataplane::writeMaglevTable(ServiceId service,
                                              const std::vector<std::uint32_t>& entries) {
-  LIBBPF_OPTS(bpf_map_create_opts, create_opts, .map_flags = BPF_F_INNER_MAP);
-  UniqueFd table(bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_maglev_tbl", sizeof(std::uint32_t),
-                                sizeof(std::uint32_t), options_.maglev_size, &create_opts));
-  if (!table.valid()) return base::failErrno("creating a Maglev table", errno);
+  if (service > options_.max_services) {
+    return base::fail(base::Errc::kOutOfRange,
+                      "service id " + std::to_string(service) + " is above the " +
+                          std::to_string(options_.max_services) +
+                          " services this data plane has Maglev tables for (raise max services)");
+  }
+  // In place, one batch: each entry changes atomically, so a packet sees the old backend or the
+  // new one for its slot, and both exist until the table is written (replaceBackends' order).
   std::vector<std::uint32_t> keys(entries.size());
-  for (std::uint32_t i = 0; i < keys.size(); ++i) keys[i] = i;
+  for (std::uint32_t i = 0; i < keys.size(); ++i) keys[i] = service * options_.maglev_size + i;
   auto count = static_cast<std::uint32_t>(entries.size());
   LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
-  if (bpf_map_update_batch(table.get(), keys.data(), entries.data(), &count, &batch_opts) != 0) {
-    return base::failErrno("filling the Maglev table of service " + std::to_string(service), errno);
+  if (bpf_map_update_batch(bpf_map__fd(skel_->tc->maps.sl_maglev_v2), keys.data(), entries.data(),
+                           &count, &batch_opts) != 0) {
+    return base::failErrno("writing the Maglev table of service " + std::to_string(service), errno);
   }
-  // Swapping the inner map is atomic for the data path: a packet sees the old table or the new.
-  const auto table_fd = static_cast<std::uint32_t>(table.get());
-  return skel_->maglev().update(service, table_fd);
+  return skel_->maglevOn().update(service, 1);
+}
+
+base::Result<std::vector<std::uint32_t>> EbpfDataplane::readMaglevRow(ServiceId service) const {
+  const std::uint32_t size = options_.maglev_size;
+  std::vector<std::uint32_t> keys(size), values(size);
+  auto count = size;
+  // A batch lookup continues after the key it is given: the last entry of the row before.
+  std::uint32_t from = service * size - 1;
+  std::uint32_t next = 0;
+  LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
+  const int rc = bpf_map_lookup_batch(bpf_map__fd(skel_->tc->maps.sl_maglev_v2), &from, &next,
+                                      keys.data(), values.data(), &count, &batch_opts);
+  if (rc != 0 && errno != ENOENT) {
+    return base::failErrno("reading the Maglev table of service " + std::to_string(service), errno);
+  }
+  std::vector<std::uint32_t> row(size, 0);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint32_t slot = keys[i] - service * size;
+    if (slot < size) row[slot] = values[i];
+  }
+  return row;
 }
 
 base::Status EbpfDataplane::replaceBackends(const dataplane::ServiceBackends& s) {
@@ -324,9 +378,11 @@ base::Status EbpfDataplane::replaceBackends(const dataplane::ServiceBackends& s)
   entries.reserve(s.maglev.size());
   for (std::int32_t e : s.maglev) entries.push_back(e < 0 ? 0 : ids[static_cast<std::size_t>(e)]);
   if (auto ok = writeMaglevTable(s.service, entries); !ok) return ok;
-  // 3. Backends that left: their flows re-select on their next packet.
-  for (auto it = backend_ids_.begin(); it != backend_ids_.end();) {
-    if (std::get<0>(it->first) != s.service || wanted.contains(it->first)) {
+  // 3. Backends that left: their flows re-select on their next packet. (Identities sort by
+  //    service first, so only this service's range is walked.)
+  for (auto it = firstBackendOf(s.service);
+       it != backend_ids_.end() && std::get<0>(it->first) == s.service;) {
+    if (wanted.contains(it->first)) {
       ++it;
       continue;
     }
@@ -339,14 +395,20 @@ base::Status EbpfDataplane::replaceBackends(const dataplane::ServiceBackends& s)
 }
 
 base::Status EbpfDataplane::deleteBackends(ServiceId service) {
-  auto erased = skel_->maglev().erase(service);
+  auto erased = skel_->maglevOn().erase(service);
   if (!erased) return base::fail(std::move(erased.error()));
-  bool had_backends = false;
-  for (auto it = backend_ids_.begin(); it != backend_ids_.end();) {
-    if (std::get<0>(it->first) != service) {
-      ++it;
-      continue;
+  if (*erased) {
+    // No slot may name a backend about to be deleted (its id may be reused by another service).
+    if (auto cleared =
+            writeMaglevTable(service, std::vector<std::uint32_t>(options_.maglev_size, 0));
+        !cleared) {
+      return cleared;
     }
+    (void)skel_->maglevOn().erase(service);
+  }
+  bool had_backends = false;
+  for (auto it = firstBackendOf(service);
+       it != backend_ids_.end() && std::get<0>(it->first) == service;) {
     had_backends = true;
     auto gone = skel_->backends().erase(it->second);
     if (!gone) return base::fail(std::move(gone.error()));
@@ -388,8 +450,9 @@ base::Result<dataplane::ProgrammedState> EbpfDataplane::programmed() const {
   if (!backends) return base::fail(std::move(backends.error()));
   std::map<ServiceId, std::vector<std::pair<std::uint32_t, sl_backend>>> by_service;
   for (const auto& [id, b] : *backends) by_service[b.service_id].emplace_back(id, b);
-  auto tables = skel_->maglev().keys();
+  auto tables = skel_->maglevOn().keys();
   if (!tables) return base::fail(std::move(tables.error()));
+  const std::set<ServiceId> with_table(tables->begin(), tables->end());
   for (ServiceId service : *tables) by_service.try_emplace(service);
 
   for (auto& [service, members] : by_service) {
@@ -404,26 +467,13 @@ base::Result<dataplane::ProgrammedState> EbpfDataplane::programmed() const {
       index_of_id[id] = static_cast<std::int32_t>(out.backends.size());
       out.backends.push_back(detail::fromAbi(b));
     }
-    // The table: the outer map yields the inner map's id.
-    auto inner_id = skel_->maglev().lookup(service);
-    if (!inner_id) return base::fail(std::move(inner_id.error()));
-    if (*inner_id) {
-      UniqueFd table(bpf_map_get_fd_by_id(**inner_id));
-      if (!table.valid()) return base::failErrno("opening Maglev table of a service", errno);
-      std::vector<std::uint32_t> keys(options_.maglev_size), values(options_.maglev_size);
-      auto count = options_.maglev_size;
-      std::uint32_t batch = 0;
-      LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
-      const int rc = bpf_map_lookup_batch(table.get(), nullptr, &batch, keys.data(), values.data(),
-                                          &count, &batch_opts);
-      if (rc != 0 && errno != ENOENT) {
-        return base::failErrno("reading Maglev table of service " + std::to_string(service), errno);
-      }
+    if (with_table.contains(service)) {
+      auto row = readMaglevRow(service);
+      if (!row) return base::fail(std::move(row.error()));
       out.maglev.assign(options_.maglev_size, -1);
-      for (std::uint32_t i = 0; i < count; ++i) {
-        const auto it = index_of_id.find(values[i]);
-        if (keys[i] < out.maglev.size() && it != index_of_id.end())
-          out.maglev[keys[i]] = it->second;
+      for (std::size_t slot = 0; slot < row->size(); ++slot) {
+        const auto it = index_of_id.find((*row)[slot]);
+        if (it != index_of_id.end()) out.maglev[slot] = it->second;
       }
     }
     state.services.push_back(std::move(out));

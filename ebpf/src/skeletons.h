@@ -30,7 +30,10 @@ struct EbpfDataplane::Skeletons {
     return {bpf_map__fd(tc->maps.sl_be_v1), SL_MAP_BACKENDS};
   }
   [[nodiscard]] BpfMap<std::uint32_t, std::uint32_t> maglev() const {
-    return {bpf_map__fd(tc->maps.sl_maglev_v1), SL_MAP_MAGLEV};
+    return {bpf_map__fd(tc->maps.sl_maglev_v2), SL_MAP_MAGLEV};
+  }
+  [[nodiscard]] BpfMap<std::uint32_t, std::uint8_t> maglevOn() const {
+    return {bpf_map__fd(tc->maps.sl_maglev_on_v1), SL_MAP_MAGLEV_ON};
   }
   [[nodiscard]] BpfMap<sl_ct_key, sl_ct_entry> conntrack() const {
     return {bpf_map__fd(tc->maps.sl_ct_v2), SL_MAP_CONNTRACK};

@@ -53,8 +53,8 @@ class EbpfDataplaneTest : public ::testing::Test {
 };
 
 TEST_F(EbpfDataplaneTest, MapsArePinnedWithVersionedNames) {
-  for (const char* name : {"sl_fe_v1", "sl_be_v1", "sl_maglev_v1", "sl_ct_v2", "sl_aff_v1",
-                           "sl_svc_stats_v1", "sl_drops_v1", "sl_sock_rev_v1"}) {
+  for (const char* name : {"sl_fe_v1", "sl_be_v1", "sl_maglev_v2", "sl_maglev_on_v1", "sl_ct_v2",
+                           "sl_aff_v1", "sl_svc_stats_v1", "sl_drops_v1", "sl_sock_rev_v1"}) {
     struct stat st {};
     EXPECT_EQ(::stat((dp_->pinDirectory() + "/" + name).c_str(), &st), 0) << name;
   }

@@ -30,6 +30,11 @@ base::Result<std::unique_ptr<SockLb>> SockLb::load(const std::string& pin_root,
   if (skel == nullptr) return base::failErrno("opening the sock BPF object", errno);
   std::unique_ptr<SockLb> lb(new SockLb(skel, maglev_size));
   skel->rodata->sl_maglev_size = maglev_size;
+  // Rows for service ids 0..kServiceRows-1, as the data plane sizes the array.
+  if (bpf_map__set_max_entries(skel->maps.sl_maglev_v2, kServiceRows * maglev_size) != 0) {
+    sock::destroy(skel);
+    return base::failErrno("sizing the Maglev array", errno);
+  }
   for (bpf_map* map : {skel->maps.sl_be_v1, skel->maps.sl_fe_v1, skel->maps.sl_ct_v2,
                        skel->maps.sl_aff_v1, skel->maps.sl_sock_rev_v1}) {
     if (bpf_map__set_max_entries(map, kTestCapacity) != 0) {
@@ -139,26 +144,15 @@ base::Status SockLb::fillMaglev(std::uint32_t service, std::uint32_t backend_id)
 }
 
 base::Status SockLb::writeMaglev(std::uint32_t service, const std::vector<std::uint32_t>& entries) {
-  // The inner map must match the outer map's template: an array of u32 with BPF_F_INNER_MAP
-  // (which lets its size differ from the template's).
-  LIBBPF_OPTS(bpf_map_create_opts, create_opts, .map_flags = BPF_F_INNER_MAP);
-  const int inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_maglev_tbl", sizeof(std::uint32_t),
-                                   sizeof(std::uint32_t), maglev_size_, &create_opts);
-  if (inner < 0) return mapError("creating a Maglev table");
+  // Row `service` of the one Maglev array (entry service * size + slot).
+  if (service >= kServiceRows) return base::fail(base::Errc::kOutOfRange, "service id too large");
+  const int fd = bpf_map__fd(skel_->maps.sl_maglev_v2);
   for (std::uint32_t slot = 0; slot < entries.size(); ++slot) {
-    if (bpf_map_update_elem(inner, &slot, &entries[slot], BPF_ANY) != 0) {
-      const int err = errno;
-      ::close(inner);
-      return base::failErrno("filling a Maglev table", err);
+    const std::uint32_t key = service * maglev_size_ + slot;
+    if (bpf_map_update_elem(fd, &key, &entries[slot], BPF_ANY) != 0) {
+      return base::failErrno("writing the Maglev table of " + std::to_string(service), errno);
     }
   }
-  const auto inner_fd = static_cast<std::uint32_t>(inner);
-  const int rc =
-      bpf_map_update_elem(bpf_map__fd(skel_->maps.sl_maglev_v1), &service, &inner_fd, BPF_ANY);
-  const int err = errno;
-  ::close(inner);  // the outer map holds its own reference
-  if (rc != 0)
-    return base::failErrno("installing the Maglev table of " + std::to_string(service), err);
   return {};
 }
 

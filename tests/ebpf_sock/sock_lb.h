@@ -62,6 +62,7 @@ class SockLb {
                                          const std::vector<std::uint32_t>& entries);
 
   sock* skel_;
+  static constexpr std::uint32_t kServiceRows = 64;
   std::uint32_t maglev_size_;
   std::vector<bpf_link*> links_;
   std::vector<std::pair<std::uint32_t, Endpoint>> backends_;  // id → address, for Maglev keys

@@ -32,7 +32,8 @@ struct AgentOptions {
   std::string bpffs = "/sys/fs/bpf";
   std::string pin_subdir = "sluice";
   std::uint32_t maglev_size = 16381;
-  std::vector<std::string> pod_interfaces;       // --pod-interfaces globs ("veth*,lxc*")
+  std::uint32_t max_services = 1023;        // data-plane services (ports × families) with a table
+  std::vector<std::string> pod_interfaces;  // --pod-interfaces globs ("veth*,lxc*")
   std::vector<std::string> external_interfaces;  // --external-interfaces names
   std::vector<std::string> cgroups;              // --cgroup DIR: socket hooks
   bool dsr = false;                              // --lb-mode dsr|snat

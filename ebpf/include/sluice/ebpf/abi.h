@@ -19,7 +19,8 @@
 /* ---- map names (BPF object names are at most 15 characters) ---- */
 #define SL_MAP_FRONTENDS "sl_fe_v1"
 #define SL_MAP_BACKENDS "sl_be_v1"
-#define SL_MAP_MAGLEV "sl_maglev_v1"
+#define SL_MAP_MAGLEV "sl_maglev_v2"
+#define SL_MAP_MAGLEV_ON "sl_maglev_on_v1"
 #define SL_MAP_CONNTRACK "sl_ct_v2"
 #define SL_MAP_AFFINITY "sl_aff_v1"
 #define SL_MAP_SERVICE_STATS "sl_svc_stats_v1"
@@ -35,6 +36,10 @@
 #define SL_DEFAULT_CT_ENTRIES 524288
 #define SL_DEFAULT_AFFINITY_ENTRIES 131072
 #define SL_DEFAULT_MAGLEV_SIZE 16381
+/* Maglev rows (service ids 0 .. n-1; id 0 is never used) in sl_maglev_v2 by default: the loader
+ * sets (max services + 1) * maglev size. */
+#define SL_DEFAULT_MAGLEV_ROWS 1024
+#define SL_DEFAULT_MAGLEV_ENTRIES (SL_DEFAULT_MAGLEV_ROWS * SL_DEFAULT_MAGLEV_SIZE)
 
 enum sl_family {
 	SL_FAMILY_IPV4 = 4,
@@ -97,8 +102,8 @@ struct sl_backend {
 	__u32 pad;
 };
 
-/* ---- Maglev: outer hash-of-maps service_id → inner array[maglev_size] of backend ids (0 = no
- * backend: reject new flows). A table is replaced whole by swapping the inner map. ---- */
+/* ---- Maglev: one array of every service's table; entry service_id * maglev_size + slot is a
+ * backend id (0 = no backend: reject new flows). Rewritten in place, entry by entry. ---- */
 
 /* ---- connection tracking (LRU hash) ----
  * Forward entry (dir SL_CT_FORWARD): key = the client's packet as sent (client → frontend),

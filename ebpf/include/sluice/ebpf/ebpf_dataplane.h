@@ -16,6 +16,7 @@
 
 #include "sluice/base/maglev.h"
 #include "sluice/dataplane/dataplane.h"
+#include "sluice/ebpf/abi.h"
 
 struct sl_frontend_key;
 
@@ -25,6 +26,9 @@ struct EbpfOptions {
   std::string bpffs = "/sys/fs/bpf";  // mounted here if it is not a bpffs yet
   std::string pin_subdir = "sluice";  // maps are pinned in <bpffs>/<pin_subdir>/
   std::uint32_t maglev_size = base::MaglevTable::kDefaultSize;  // every table has this size
+  // Service ids 1..max_services get a Maglev table. The tables are one preallocated array of
+  // (max_services + 1) * maglev_size entries of 4 bytes: 67 MB at the defaults.
+  std::uint32_t max_services = SL_DEFAULT_MAGLEV_ROWS - 1;
   // This node's addresses: external flows to backends on other nodes are source-NATed to them
   // (externalTrafficPolicy=Cluster). Without one, such flows of that family are dropped.
   std::optional<base::IpAddress> node_ipv4;
@@ -105,6 +109,8 @@ class EbpfDataplane final : public dataplane::Dataplane {
   [[nodiscard]] base::Status releaseVip(const sl_frontend_key& key);
   [[nodiscard]] base::Status writeSourceRanges(dataplane::ServiceId service,
                                                const std::vector<base::IpPrefix>& ranges);
+  [[nodiscard]] base::Result<std::vector<std::uint32_t>> readMaglevRow(
+      dataplane::ServiceId service) const;
   [[nodiscard]] base::Status writeMaglevTable(dataplane::ServiceId service,
                                               const std::vector<std::uint32_t>& entries);
 
@@ -112,6 +118,9 @@ class EbpfDataplane final : public dataplane::Dataplane {
   std::string pin_dir_;
   std::unique_ptr<Skeletons> skel_;
   std::map<BackendIdentity, std::uint32_t> backend_ids_;
+  // The first identity of `service` in backend_ids_ (or where it would be).
+  [[nodiscard]] std::map<BackendIdentity, std::uint32_t>::iterator firstBackendOf(
+      dataplane::ServiceId service);
   std::uint32_t next_backend_id_ = 1;
   std::vector<std::uint32_t> free_backend_ids_;
   std::map<std::string, int> vip_refs_;  // sl_vip_key bytes → frontends that answer ping there
