@@ -290,7 +290,9 @@ base::Status EbpfDataplane::deleteFrontend(const dataplane::FrontendKey& key) {
 // GCC 12 reports a memcmp bound overflow inside std::vector's <=> when it inlines this lookup
 // (-Wstringop-overread), a known false positive for comparisons with a constant-size vector.
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
 std::map<EbpfDataplane::BackendIdentity, std::uint32_t>::iterator EbpfDataplane::firstBackendOf(
     ServiceId service) {
   // No address sorts below a single zero byte (real ones are 4 or 16 bytes).
