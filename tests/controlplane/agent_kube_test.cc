@@ -1,7 +1,10 @@
 // The agent against a local API server that speaks the list/watch protocol (tests/kube): objects
 // listed and watched become data-plane state; deletions arrive; an unreachable API server
 // flushes nothing, and the agent catches up when it returns. Fake data plane, no root.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -52,6 +55,29 @@ bool waitFor(const std::function<bool()>& condition) {
   return false;
 }
 
+// One GET to 127.0.0.1:port; the status line and body ("" when nothing answers).
+std::pair<std::string, std::string> httpGet(std::uint16_t port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof(to)) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    (void)::send(fd, request.data(), request.size(), 0);
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0)
+      response.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  const auto line_end = response.find("\r\n");
+  const auto body = response.find("\r\n\r\n");
+  return {response.substr(0, line_end == std::string::npos ? 0 : line_end),
+          body == std::string::npos ? "" : response.substr(body + 4)};
+}
+
 std::size_t backendCount(const Agent& agent, const std::string& name) {
   auto backends = agent.backends(name);
   return backends ? backends->size() : 0;
@@ -64,15 +90,17 @@ TEST(AgentKubeTest, ListsWatchesAndSurvivesAnApiServerOutage) {
   api.upsert(kNodes, json(R"({"kind":"Node","metadata":{"name":"n1","labels":)"
                           R"({"topology.kubernetes.io/zone":"a"}}})"));
   const fs::path dir = fs::temp_directory_path() / ("sluice-kube-" + std::to_string(getpid()));
+  const auto healthz_port = static_cast<std::uint16_t>(20000 + getpid() % 20000);
   fs::create_directories(dir);
 
-  std::vector<std::string> args = {"sluice-agent",
-                                   "--master=" + api.url(),
-                                   "--dataplane=fake",
-                                   "--hostname-override=n1",
-                                   "--metrics-bind-address=127.0.0.1:0",
-                                   "--healthz-bind-address=127.0.0.1:0",
-                                   "--api-socket=" + (dir / "agent.sock").string()};
+  std::vector<std::string> args = {
+      "sluice-agent",
+      "--master=" + api.url(),
+      "--dataplane=fake",
+      "--hostname-override=n1",
+      "--metrics-bind-address=127.0.0.1:0",
+      "--healthz-bind-address=127.0.0.1:" + std::to_string(healthz_port),
+      "--api-socket=" + (dir / "agent.sock").string()};
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   auto parsed = parseAgentOptions(static_cast<int>(argv.size()), argv.data());
@@ -94,9 +122,13 @@ TEST(AgentKubeTest, ListsWatchesAndSurvivesAnApiServerOutage) {
     }
   } joiner{**agent, loop, dir};
 
-  // Listed: the service and both endpoints, and the source reports synced.
+  // Listed: the service and both endpoints, and the source reports synced; /healthz says 200.
   ASSERT_TRUE(waitFor([&] { return backendCount(**agent, "shop/web") == 2; }));
   EXPECT_TRUE((*agent)->status().synced);
+  ASSERT_TRUE(
+      waitFor([&] { return httpGet(healthz_port, "/healthz").first == "HTTP/1.1 200 OK"; }));
+  EXPECT_NE(httpGet(healthz_port, "/healthz").second.find(R"("nodeEligible":true)"),
+            std::string::npos);
   EXPECT_EQ((*agent)->status().source, "kubernetes " + api.url());
 
   // Watched: an endpoint leaves (the endpoints controller stamped when it saw the change; the
@@ -141,6 +173,17 @@ TEST(AgentKubeTest, ListsWatchesAndSurvivesAnApiServerOutage) {
   api.upsert(kServices, service("late", "10.96.0.40"));
   ASSERT_TRUE(waitFor([&] { return (*agent)->services().size() == 2; }));
   EXPECT_FALSE((*agent)->backends("shop/odd"));
+
+  // The node is being deleted: /healthz turns 503 so load balancers drain it; /livez stays 200.
+  api.upsert(kNodes,
+             json(R"({"kind":"Node","metadata":{"name":"n1","deletionTimestamp":)"
+                  R"("2026-11-22T10:00:00Z","labels":{"topology.kubernetes.io/zone":"a"}}})"));
+  ASSERT_TRUE(waitFor([&] {
+    return httpGet(healthz_port, "/healthz").first == "HTTP/1.1 503 Service Unavailable";
+  }));
+  EXPECT_NE(httpGet(healthz_port, "/healthz").second.find(R"("nodeEligible":false)"),
+            std::string::npos);
+  EXPECT_EQ(httpGet(healthz_port, "/livez").first, "HTTP/1.1 200 OK");
 }
 
 }  // namespace
