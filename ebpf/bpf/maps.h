@@ -25,17 +25,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sl_be_v1 SEC(".maps");
 
-/* Every service's Maglev table in one array: entry service_id * sl_maglev_size + slot holds that
- * slot's backend id (0 = none). The loader sizes it (max services + 1) * maglev size. Tables are
- * written in place, entry by entry (each write atomic): updating a map-in-map from user space
- * waits for an RCU grace period (milliseconds) per service, which made programming slow. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SL_DEFAULT_MAGLEV_ENTRIES);
-	__type(key, __u32);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} sl_maglev_v2 SEC(".maps");
+#include "maglev_map.h"
 
 /* Services whose table is written: the control plane's record, read back after a restart (the
  * data path does not read it). */

@@ -144,6 +144,14 @@ base::Result<std::unique_ptr<EbpfDataplane>> EbpfDataplane::open(const EbpfOptio
   if (ext::load(skeletons->external.get()) != 0) {
     return base::failErrno("loading BPF object ext (verifier log above)", errno);
   }
+  skeletons->writer.reset(maglev_writer::open(&open_opts));
+  if (!skeletons->writer) return base::failErrno("opening BPF object maglev_writer", errno);
+  if (!sizeMaglev(skeletons->writer->maps.sl_maglev_v2)) {
+    return base::failErrno("sizing maps", errno);
+  }
+  if (maglev_writer::load(skeletons->writer.get()) != 0) {
+    return base::failErrno("loading BPF object maglev_writer (verifier log above)", errno);
+  }
   std::unique_ptr<EbpfDataplane> dp(new EbpfDataplane(options, *pin_dir, std::move(skeletons)));
   if (auto ok = dp->restoreBackendIds(); !ok) return base::fail(std::move(ok.error()));
   if (auto ok = dp->restoreVips(); !ok) return base::fail(std::move(ok.error()));
@@ -308,15 +316,25 @@ base::Status EbpfDataplane::writeMaglevTable(ServiceId service,
                           std::to_string(options_.max_services) +
                           " services this data plane has Maglev tables for (raise max services)");
   }
-  // In place, one batch: each entry changes atomically, so a packet sees the old backend or the
-  // new one for its slot, and both exist until the table is written (replaceBackends' order).
-  std::vector<std::uint32_t> keys(entries.size());
-  for (std::uint32_t i = 0; i < keys.size(); ++i) keys[i] = service * options_.maglev_size + i;
-  auto count = static_cast<std::uint32_t>(entries.size());
-  LIBBPF_OPTS(bpf_map_batch_opts, batch_opts);
-  if (bpf_map_update_batch(bpf_map__fd(skel_->tc->maps.sl_maglev_v2), keys.data(), entries.data(),
-                           &count, &batch_opts) != 0) {
+  // In place, by the writer program: each entry changes atomically, so a packet sees the old
+  // backend or the new one for its slot, and both exist until the table is written
+  // (replaceBackends' order). The program reads whole chunks: pad the buffer to one.
+  constexpr std::size_t kChunk = SL_MAGLEV_WRITE_CHUNK;
+  std::vector<std::uint32_t> padded((entries.size() + kChunk - 1) / kChunk * kChunk, 0);
+  std::copy(entries.begin(), entries.end(), padded.begin());
+  sl_maglev_write args{};
+  args.entries = reinterpret_cast<std::uintptr_t>(padded.data());
+  args.first = service * options_.maglev_size;
+  args.count = static_cast<std::uint32_t>(entries.size());
+  LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+  if (bpf_prog_test_run_opts(bpf_program__fd(skel_->writer->progs.sl_write_maglev), &run) != 0) {
     return base::failErrno("writing the Maglev table of service " + std::to_string(service), errno);
+  }
+  if (run.retval != args.count) {
+    return base::fail(base::Errc::kIo, "writing the Maglev table of service " +
+                                           std::to_string(service) + ": " +
+                                           std::to_string(run.retval) + " of " +
+                                           std::to_string(args.count) + " entries written");
   }
   return skel_->maglevOn().update(service, 1);
 }

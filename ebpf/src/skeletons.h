@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "sluice/bpf/ext.skel.h"
+#include "sluice/bpf/maglev_writer.skel.h"
 #include "sluice/bpf/sock.skel.h"
 #include "sluice/bpf/tc_pod.skel.h"
 #include "sluice/ebpf/abi.h"
@@ -18,10 +19,12 @@ struct EbpfDataplane::Skeletons {
     void operator()(tc_pod* skel) const { tc_pod::destroy(skel); }
     void operator()(sock* skel) const { sock::destroy(skel); }
     void operator()(ext* skel) const { ext::destroy(skel); }
+    void operator()(maglev_writer* skel) const { maglev_writer::destroy(skel); }
   };
   std::unique_ptr<tc_pod, Deleter> tc;
   std::unique_ptr<::sock, Deleter> socket;   // shares tc's pinned maps (pinned by name)
   std::unique_ptr<::ext, Deleter> external;  // likewise
+  std::unique_ptr<maglev_writer, Deleter> writer;  // writes Maglev rows (BPF_PROG_RUN)
 
   [[nodiscard]] BpfMap<sl_frontend_key, sl_frontend> frontends() const {
     return {bpf_map__fd(tc->maps.sl_fe_v1), SL_MAP_FRONTENDS};

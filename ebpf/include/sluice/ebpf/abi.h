@@ -41,6 +41,17 @@
 #define SL_DEFAULT_MAGLEV_ROWS 1024
 #define SL_DEFAULT_MAGLEV_ENTRIES (SL_DEFAULT_MAGLEV_ROWS * SL_DEFAULT_MAGLEV_SIZE)
 
+/* The table writer (maglev_writer.bpf.c, run with BPF_PROG_RUN): copies `count` backend ids from
+ * the user buffer at `entries` into sl_maglev_v2 from index `first` on, each entry one 4-byte
+ * store. The buffer is read in chunks of SL_MAGLEV_WRITE_CHUNK entries: its size must be rounded
+ * up to a whole chunk. The program returns the number of entries written. */
+#define SL_MAGLEV_WRITE_CHUNK 64
+struct sl_maglev_write {
+	__u64 entries; /* user-space address of the ids */
+	__u32 first;
+	__u32 count;
+};
+
 enum sl_family {
 	SL_FAMILY_IPV4 = 4,
 	SL_FAMILY_IPV6 = 6,
