@@ -140,7 +140,13 @@ base::Result<ExplainView> Agent::explain(const ExplainRequest& request) const {
     out.verdict = "reject (no backend set programmed)";
     return out;
   }
-  const auto& table = match->backends->maglev;
+  auto rebuilt = s.sync->reconciler().tableOf(*match);
+  if (!rebuilt) {
+    out.steps.push_back(rebuilt.error().toString());
+    out.verdict = "forward (backend chosen by the data plane)";
+    return out;
+  }
+  const auto& table = rebuilt->maglev;
   const auto hash = s.dataplane->flowHash(flow);
   if (!hash || table.empty()) {
     out.steps.push_back("the " + std::string(s.dataplane->kind()) +
@@ -156,7 +162,7 @@ base::Result<ExplainView> Agent::explain(const ExplainRequest& request) const {
     out.verdict = frontend->local_only ? "drop (no local endpoint)" : "reject (no backend)";
     return out;
   }
-  const auto& chosen = match->backends->backends[static_cast<std::size_t>(index)];
+  const auto& chosen = rebuilt->backends[static_cast<std::size_t>(index)];
   BackendOrigin origin;
   for (std::size_t i = 0; i < match->desired.backends.size(); ++i) {
     const auto& b = match->desired.backends[i];

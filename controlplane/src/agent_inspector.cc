@@ -106,9 +106,11 @@ base::Result<std::vector<BackendView>> Agent::backends(const std::string& servic
     const std::string owner = view.desired.service.toString();
     if (key != service && owner != service && !key.starts_with(service + "/")) continue;
     found = true;
-    std::vector<std::uint32_t> shares(view.backends ? view.backends->backends.size() : 0, 0);
-    if (view.backends) {
-      for (std::int32_t e : view.backends->maglev) {
+    // The table is rebuilt for the question (the reconciler keeps only its digest).
+    auto table = s.sync->reconciler().tableOf(view);
+    std::vector<std::uint32_t> shares(table ? table->backends.size() : 0, 0);
+    if (table) {
+      for (std::int32_t e : table->maglev) {
         if (e >= 0) ++shares[static_cast<std::size_t>(e)];
       }
     }
@@ -121,9 +123,9 @@ base::Result<std::vector<BackendView>> Agent::backends(const std::string& servic
                        .node_local = b.node_local,
                        .node = view.desired.origins[i].node,
                        .zone = view.desired.origins[i].zone};
-      if (view.backends) {
-        for (std::size_t j = 0; j < view.backends->backends.size(); ++j) {
-          const auto& programmed = view.backends->backends[j];
+      if (table) {
+        for (std::size_t j = 0; j < table->backends.size(); ++j) {
+          const auto& programmed = table->backends[j];
           if (programmed.address == b.address && programmed.port == b.port)
             item.maglev_entries = shares[j];
         }

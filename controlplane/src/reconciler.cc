@@ -25,6 +25,37 @@ Frontend normalised(Frontend frontend) {
 
 }  // namespace
 
+AppliedBackends AppliedBackends::of(ServiceBackends full, bool local_only) {
+  AppliedBackends applied;
+  applied.maglev_digest = dataplane::maglevDigest(full.maglev);
+  std::vector<std::int32_t>().swap(full.maglev);  // `= {}` would keep the capacity
+  applied.set = std::move(full);
+  applied.local_only = local_only;
+  return applied;
+}
+
+bool AppliedBackends::sameAs(const ServiceBackends& full) const {
+  return set.service == full.service && set.backends == full.backends &&
+         maglev_digest == dataplane::maglevDigest(full.maglev);
+}
+
+base::Result<ServiceBackends> Reconciler::tableOf(const AppliedView& view) const {
+  if (!view.backends) {
+    return base::fail(base::Errc::kNotFound, view.desired.key + " has no backend set programmed");
+  }
+  auto built = dataplane::buildServiceBackends(
+      view.backends->set.service, view.backends->set.backends,
+      dataplane::BackendSetOptions{.maglev_size = options_.maglev_size,
+                                   .local_only = view.backends->local_only});
+  if (!built) return built;
+  if (!view.backends->sameAs(*built)) {
+    return base::fail(base::Errc::kUnavailable,
+                      view.desired.key + ": the programmed Maglev table is not the one its "
+                                         "backends give (written by a previous agent?)");
+  }
+  return built;
+}
+
 Reconciler::Reconciler(dataplane::Dataplane& dataplane, ReconcilerOptions options)
     : dataplane_(dataplane), options_(options) {}
 
@@ -113,7 +144,7 @@ SyncStats Reconciler::applyService(const discovery::ObjectName& service,
         }
       }
       if (auto b = restored_backends_.find(id); b != restored_backends_.end()) {
-        fresh.backends = std::move(b->second);
+        fresh.backends = AppliedBackends::of(std::move(b->second), view.local_only);
         restored_backends_.erase(b);
       }
       it = views_.emplace(view.key, std::move(fresh)).first;
@@ -137,8 +168,10 @@ void Reconciler::applyView(AppliedView& applied, const DesiredView& view, SyncSt
   if (!built) {
     ++stats.errors;
     spdlog::warn("{}: {}; its backends stay as they were", view.key, built.error().toString());
-  } else if (!applied.backends || *applied.backends != *built) {
-    if (writeBackends(*built, stats)) applied.backends = std::move(*built);
+  } else if (!applied.backends || !applied.backends->sameAs(*built)) {
+    if (writeBackends(*built, stats)) {
+      applied.backends = AppliedBackends::of(std::move(*built), view.local_only);
+    }
   }
 
   std::set<FrontendKey> wanted;
@@ -205,7 +238,7 @@ void Reconciler::removeView(const std::string& key, SyncStats& stats) {
     if (!status && status.error().code() != base::Errc::kNotFound) {
       ++stats.errors;
       spdlog::warn("deleting backends of {}: {}", key, status.error().toString());
-      restored_backends_.insert_or_assign(applied.id, *applied.backends);
+      restored_backends_.insert_or_assign(applied.id, applied.backends->set);
     } else {
       ++stats.mutations;
       ids_in_use_.erase(applied.id);
@@ -271,10 +304,15 @@ base::Result<SyncStats> Reconciler::repairDrift(bool remove_unowned) {
     }
     if (applied.backends) {
       auto it = backends.find(applied.id);
-      if (it == backends.end() || *it->second != *applied.backends) {
+      if (it == backends.end() || !applied.backends->sameAs(*it->second)) {
         spdlog::warn("self-check: backends of {} were {}; writing them again", key,
                      it == backends.end() ? "missing" : "altered");
-        if (writeBackends(*applied.backends, stats)) ++stats.repairs;
+        if (auto full = tableOf(applied); !full) {
+          ++stats.errors;
+          spdlog::warn("self-check: {}", full.error().toString());
+        } else if (writeBackends(*full, stats)) {
+          ++stats.repairs;
+        }
       }
     }
   }

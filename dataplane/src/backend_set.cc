@@ -71,4 +71,16 @@ base::Result<ServiceBackends> buildServiceBackends(ServiceId service, std::vecto
   return out;
 }
 
+std::uint64_t maglevDigest(const std::vector<std::int32_t>& table) noexcept {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (std::int32_t entry : table) {
+    auto bits = static_cast<std::uint32_t>(entry);
+    for (int byte = 0; byte < 4; ++byte, bits >>= 8) {
+      hash ^= bits & 0xffU;
+      hash *= 1099511628211ULL;
+    }
+  }
+  return hash ^ table.size();
+}
+
 }  // namespace sluice::dataplane

@@ -42,12 +42,26 @@ struct SyncStats {
   }
 };
 
+// A backend set as applied. Its Maglev table is not kept: at 10 000 services the tables are
+// 40 MB that the data plane already holds. The digest tells a table apart, and
+// Reconciler::tableOf() rebuilds it when someone asks.
+struct AppliedBackends {
+  dataplane::ServiceBackends set;  // `maglev` left empty
+  std::uint64_t maglev_digest = 0;
+  bool local_only = false;  // what the table was built with
+
+  // `full` (with its table) is what was applied; local_only as it was built.
+  static AppliedBackends of(dataplane::ServiceBackends full, bool local_only);
+  // Whether `full` (with its table) is this set.
+  [[nodiscard]] bool sameAs(const dataplane::ServiceBackends& full) const;
+};
+
 // A view as it is programmed now.
 struct AppliedView {
   DesiredView desired;
   dataplane::ServiceId id = 0;
   std::map<dataplane::FrontendKey, dataplane::Frontend> frontends;  // as applied (with the id)
-  std::optional<dataplane::ServiceBackends> backends;               // as applied
+  std::optional<AppliedBackends> backends;                          // as applied
 };
 
 class Reconciler {
@@ -71,6 +85,9 @@ class Reconciler {
   [[nodiscard]] base::Result<SyncStats> repairDrift(bool remove_unowned);
 
   [[nodiscard]] const std::map<std::string, AppliedView>& views() const { return views_; }
+  // The view's backend set as applied, with its Maglev table rebuilt (kNotFound without one;
+  // kUnavailable if the rebuilt table is not the one applied, e.g. one a previous agent wrote).
+  [[nodiscard]] base::Result<dataplane::ServiceBackends> tableOf(const AppliedView& view) const;
   [[nodiscard]] std::vector<std::string> viewKeysOf(const discovery::ObjectName& service) const;
   // Frontend keys refused because another view owns them, with the reason.
   [[nodiscard]] const std::map<std::string, std::string>& conflicts() const { return conflicts_; }

@@ -23,4 +23,8 @@ struct BackendSetOptions {
                                                                  std::vector<Backend> backends,
                                                                  const BackendSetOptions& options);
 
+// A 64-bit fingerprint of a Maglev table (FNV-1a over its entries): what a caller keeps instead
+// of the table to tell whether two tables are the same.
+[[nodiscard]] std::uint64_t maglevDigest(const std::vector<std::int32_t>& table) noexcept;
+
 }  // namespace sluice::dataplane
