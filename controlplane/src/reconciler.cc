@@ -50,8 +50,9 @@ base::Result<ServiceBackends> Reconciler::tableOf(const AppliedView& view) const
   if (!built) return built;
   if (!view.backends->sameAs(*built)) {
     return base::fail(base::Errc::kUnavailable,
-                      view.desired.key + ": the programmed Maglev table is not the one its "
-                                         "backends give (written by a previous agent?)");
+                      view.desired.key +
+                          ": the programmed Maglev table is not the one its "
+                          "backends give (written by a previous agent?)");
   }
   return built;
 }

@@ -22,8 +22,8 @@ struct EbpfDataplane::Skeletons {
     void operator()(maglev_writer* skel) const { maglev_writer::destroy(skel); }
   };
   std::unique_ptr<tc_pod, Deleter> tc;
-  std::unique_ptr<::sock, Deleter> socket;   // shares tc's pinned maps (pinned by name)
-  std::unique_ptr<::ext, Deleter> external;  // likewise
+  std::unique_ptr<::sock, Deleter> socket;         // shares tc's pinned maps (pinned by name)
+  std::unique_ptr<::ext, Deleter> external;        // likewise
   std::unique_ptr<maglev_writer, Deleter> writer;  // writes Maglev rows (BPF_PROG_RUN)
 
   [[nodiscard]] BpfMap<sl_frontend_key, sl_frontend> frontends() const {
