@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,7 @@ struct Options {
   std::uint32_t repeat = 200000;  // runs per established/pass measurement
   std::uint32_t fresh = 20000;    // fresh 5-tuples per new-connection measurement
   int rounds = 5;                 // the median of this many measurements is reported
+  std::string csv;                // also write the table here (bench/run.sh plots it)
 };
 
 std::uint16_t checksum(const std::uint8_t* data, std::size_t size) {
@@ -139,8 +141,11 @@ int main(int argc, char** argv) {
     const bool ok = (flag == "--repeat" && parseNumber(value, o.repeat)) ||
                     (flag == "--fresh" && parseNumber(value, o.fresh)) ||
                     (flag == "--rounds" && parseNumber(value, o.rounds));
-    if (!ok) {
-      std::fprintf(stderr, "usage: packet_cost [--repeat N] [--fresh N] [--rounds N]\n");
+    if (flag == "--csv") {
+      o.csv = value;
+    } else if (!ok) {
+      std::fprintf(stderr,
+                   "usage: packet_cost [--repeat N] [--fresh N] [--rounds N] [--csv FILE]\n");
       return 2;
     }
   }
@@ -294,6 +299,17 @@ int main(int argc, char** argv) {
     }
     std::printf("%-40s %9.1f  %-18s %6.2fx  %s\n", row.name.c_str(), row.ns, row.floor.c_str(),
                 ratio, bar.c_str());
+  }
+  if (!o.csv.empty()) {
+    std::ofstream csv(o.csv);
+    csv << "case,ns_per_packet,ratio_to,ratio,bar\n";
+    for (const Row& row : rows) {
+      std::string name = row.name;  // no commas inside a field: plot.sh splits on them
+      std::replace(name.begin(), name.end(), ',', ';');
+      csv << name << "," << row.ns << "," << row.floor << "," << row.ns / row.floor_ns << ","
+          << row.bar << "\n";
+    }
+    if (!csv) std::fprintf(stderr, "packet_cost: writing %s failed\n", o.csv.c_str());
   }
   xdp_macswap::destroy(macswap);
   parse_lookup::destroy(floor);
