@@ -19,12 +19,12 @@
 #include <string>
 
 #include "fake_inspector.h"
-#include "grpc_status.h"
 #include "sluice/controlplane/api_client.h"
 #include "sluice/controlplane/api_server.h"
+#include "sluice/rpc/grpc_status.h"
+#include "sluice/rpc/unix_socket.h"
 #include "sluice/v1/agent.grpc.pb.h"
 #include "test_support.h"
-#include "unix_socket.h"
 
 namespace sluice::controlplane {
 namespace {
@@ -190,7 +190,7 @@ TEST_F(ApiTest, AnotherUserCannotConnect) {
   if (child == 0) {
     constexpr uid_t kNobody = 65534;
     if (::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) ::_exit(2);
-    ::_exit(api::probeConnect(socket_) == EACCES ? 0 : 1);
+    ::_exit(rpc::probeConnect(socket_) == EACCES ? 0 : 1);
   }
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
@@ -324,19 +324,19 @@ TEST(ApiGrpcStatusTest, EveryErrorCategoryHasAStatusCodeThatMapsBack) {
   for (Errc code :
        {Errc::kInvalidArgument, Errc::kNotFound, Errc::kAlreadyExists, Errc::kOutOfRange,
         Errc::kPermissionDenied, Errc::kUnavailable, Errc::kTimeout, Errc::kInternal}) {
-    const grpc::Status status = api::toGrpcStatus(base::Error(code, "what"));
+    const grpc::Status status = rpc::toGrpcStatus(base::Error(code, "what"));
     EXPECT_EQ(status.error_message(), "what");
-    const base::Error back = api::fromGrpcStatus(status, "Call");
+    const base::Error back = rpc::fromGrpcStatus(status, "Call");
     EXPECT_EQ(back.code(), code) << base::errcName(code);
     EXPECT_EQ(back.message(), "what");
   }
-  EXPECT_EQ(api::toGrpcCode(Errc::kNotFound), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(api::toGrpcCode(Errc::kInvalidArgument), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(api::toGrpcCode(Errc::kUnavailable), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(api::toGrpcCode(Errc::kTimeout), grpc::StatusCode::DEADLINE_EXCEEDED);
-  EXPECT_EQ(api::toGrpcCode(Errc::kIo), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(rpc::toGrpcCode(Errc::kNotFound), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(rpc::toGrpcCode(Errc::kInvalidArgument), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(rpc::toGrpcCode(Errc::kUnavailable), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(rpc::toGrpcCode(Errc::kTimeout), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(rpc::toGrpcCode(Errc::kIo), grpc::StatusCode::INTERNAL);
   EXPECT_EQ(
-      api::fromGrpcStatus(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, ""), "Explain").message(),
+      rpc::fromGrpcStatus(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, ""), "Explain").message(),
       "the agent does not implement Explain (is it older than this sluice?)");
 }
 

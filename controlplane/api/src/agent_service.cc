@@ -5,9 +5,11 @@
 #include <string>
 
 #include "convert.h"
-#include "grpc_status.h"
+#include "sluice/rpc/grpc_status.h"
 
 namespace sluice::controlplane::api {
+using rpc::toGrpcStatus;
+
 namespace {
 
 // Runs one call; an exception escaping the Inspector becomes INTERNAL instead of taking the

@@ -12,9 +12,9 @@
 #include <utility>
 
 #include "convert.h"
-#include "grpc_status.h"
+#include "sluice/rpc/grpc_status.h"
+#include "sluice/rpc/unix_socket.h"
 #include "sluice/v1/agent.grpc.pb.h"
-#include "unix_socket.h"
 
 namespace sluice::controlplane {
 namespace {
@@ -48,7 +48,7 @@ struct ApiClient::Impl {
       return fail(Errc::kTimeout, std::string(name) + ": the agent at " + path +
                                       " did not answer within " + seconds(options.call_timeout));
     }
-    return fail(api::fromGrpcStatus(status, name));
+    return fail(rpc::fromGrpcStatus(status, name));
   }
 };
 
@@ -62,7 +62,7 @@ base::Result<ApiClient> ApiClient::connect(const std::string& socket_path,
   const std::string what = "cannot reach the agent at " + socket_path;
   // A plain connect() first: it says why ("No such file or directory", "Permission denied"),
   // where a gRPC channel would only say that it is not ready.
-  if (const int err = api::probeConnect(socket_path); err != 0) {
+  if (const int err = rpc::probeConnect(socket_path); err != 0) {
     const Errc code = err == EACCES || err == EPERM ? Errc::kPermissionDenied : Errc::kUnavailable;
     return fail(base::Error(code, base::Error::fromErrno(what, err).message(), err));
   }

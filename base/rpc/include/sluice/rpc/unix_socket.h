@@ -8,7 +8,7 @@
 
 #include "sluice/base/error.h"
 
-namespace sluice::controlplane::api {
+namespace sluice::rpc {
 
 // connect() to the socket at `path` and close again. 0 when something accepts connections (a
 // full backlog counts too), else the errno (ENOENT, ECONNREFUSED for a stale file, EACCES, ...).
@@ -19,4 +19,4 @@ namespace sluice::controlplane::api {
 // it or the path is not a socket (neither is touched).
 [[nodiscard]] base::Status prepareListenPath(const std::string& path);
 
-}  // namespace sluice::controlplane::api
+}  // namespace sluice::rpc

@@ -1,9 +1,9 @@
 // base::Error <-> grpc::Status (see grpc_status.h).
-#include "grpc_status.h"
+#include "sluice/rpc/grpc_status.h"
 
 #include <string>
 
-namespace sluice::controlplane::api {
+namespace sluice::rpc {
 
 using base::Errc;
 
@@ -57,4 +57,4 @@ base::Error fromGrpcStatus(const grpc::Status& status, std::string_view call) {
   return {fromGrpcCode(status.error_code()), std::move(message)};
 }
 
-}  // namespace sluice::controlplane::api
+}  // namespace sluice::rpc

@@ -1,5 +1,5 @@
 // Socket file checks for the local API (see unix_socket.h).
-#include "unix_socket.h"
+#include "sluice/rpc/unix_socket.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,7 +15,7 @@
 
 #include "sluice/base/unique_fd.h"
 
-namespace sluice::controlplane::api {
+namespace sluice::rpc {
 namespace {
 
 using base::Errc;
@@ -107,4 +107,4 @@ base::Status prepareListenPath(const std::string& path) {
   return {};
 }
 
-}  // namespace sluice::controlplane::api
+}  // namespace sluice::rpc

@@ -10,7 +10,7 @@
 
 #include "sluice/base/error.h"
 
-namespace sluice::controlplane::api {
+namespace sluice::rpc {
 
 [[nodiscard]] grpc::StatusCode toGrpcCode(base::Errc code) noexcept;
 [[nodiscard]] base::Errc fromGrpcCode(grpc::StatusCode code) noexcept;
@@ -19,4 +19,4 @@ namespace sluice::controlplane::api {
 // `call` names the RPC for a status that carries no message of its own (transport failures).
 [[nodiscard]] base::Error fromGrpcStatus(const grpc::Status& status, std::string_view call);
 
-}  // namespace sluice::controlplane::api
+}  // namespace sluice::rpc
