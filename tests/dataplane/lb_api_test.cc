@@ -4,9 +4,12 @@
 // requests are refused with the field named and change nothing, counters come back by name.
 #include "sluice/dataplane/lb_api.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +21,7 @@
 #include <string>
 
 #include "sluice/dataplane/fake_dataplane.h"
+#include "sluice/dataplane/lb_metrics.h"
 #include "sluice/lb/v1/lb.grpc.pb.h"
 
 namespace sluice::dataplane {
@@ -264,6 +268,74 @@ TEST_F(LbApiTest, TheCliProgramsAndShowsVipsAndWeightedBackends) {
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("port 0"), std::string::npos) << out;
   EXPECT_EQ(fake_.programmed()->services[0].backends.size(), 2U);  // unchanged
+}
+
+// GET /metrics over plain HTTP, as a scraper does.
+std::string scrape(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string request =
+        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+      std::array<char, 4096> buffer{};
+      ssize_t n = 0;
+      while ((n = ::recv(fd, buffer.data(), buffer.size(), 0)) > 0) {
+        response.append(buffer.data(), static_cast<std::size_t>(n));
+      }
+    }
+  }
+  ::close(fd);
+  return response;
+}
+
+TEST(LbMetricsTest, AScrapeReadsTheDataplanesCountersByName) {
+  FakeDataplane fake;
+  std::mutex mutex;
+  Counters counters;
+  counters.services[7] = ServiceCounters{.packets = 10, .bytes = 1500, .new_connections = 2};
+  counters.drops[SLUICE_DROP_MALFORMED_L3] = 4;
+  counters.conntrack_entries = 5;
+  fake.setCounters(counters);
+  auto metrics = LbMetrics::start("127.0.0.1:0", fake, mutex, [] {
+    prometheus::MetricFamily lcore{
+        "sluice_lb_lcore_rx_packets_total", "per lcore", prometheus::MetricType::Counter, {}};
+    prometheus::ClientMetric sample;
+    sample.label = {{"lcore", "1"}};
+    sample.counter.value = 42;
+    lcore.metric.push_back(sample);
+    return std::vector<prometheus::MetricFamily>{lcore};
+  });
+  ASSERT_TRUE(metrics) << metrics.error().toString();
+  ASSERT_NE((*metrics)->port(), 0);
+  const std::string body = scrape((*metrics)->port());
+  EXPECT_NE(body.find("sluice_service_packets_total{service_id=\"7\"} 10"), std::string::npos)
+      << body;
+  EXPECT_NE(body.find("sluice_service_bytes_total{service_id=\"7\"} 1500"), std::string::npos);
+  EXPECT_NE(body.find("sluice_drops_total{reason=\"malformed_l3\"} 4"), std::string::npos);
+  EXPECT_NE(body.find("sluice_conntrack_entries 5"), std::string::npos);
+  EXPECT_NE(body.find("sluice_lb_lcore_rx_packets_total{lcore=\"1\"} 42"), std::string::npos);
+
+  // The next scrape sees what changed meanwhile (read at scrape time, not cached).
+  counters.services[7].packets = 11;
+  fake.setCounters(counters);
+  EXPECT_NE((*metrics)->text().find("sluice_service_packets_total{service_id=\"7\"} 11"),
+            std::string::npos);
+}
+
+TEST(LbMetricsTest, AnAddressItCannotListenOnIsAClearError) {
+  FakeDataplane fake;
+  std::mutex mutex;
+  auto metrics = LbMetrics::start("256.1.1.1:9101", fake, mutex);
+  ASSERT_FALSE(metrics);
+  EXPECT_EQ(metrics.error().code(), base::Errc::kUnavailable);
+  EXPECT_NE(metrics.error().message().find("256.1.1.1:9101"), std::string::npos);
 }
 
 }  // namespace
