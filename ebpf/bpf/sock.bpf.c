@@ -48,7 +48,7 @@ SL_INLINE void sock_client_identity(struct bpf_sock_addr *ctx, union sl_addr *cl
 /* The same for every translation of one socket to one service. */
 SL_INLINE __u32 sock_hash(__u64 cookie, __u32 service_id)
 {
-	return lb_mix32(lb_mix32((__u32)cookie ^ service_id) ^ (__u32)(cookie >> 32));
+	return sl_flow_mix32(sl_flow_mix32((__u32)cookie ^ service_id) ^ (__u32)(cookie >> 32));
 }
 
 SL_INLINE int sock_refuse(__u32 reason)
