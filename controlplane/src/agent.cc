@@ -11,6 +11,7 @@
 #include "agent_state.h"
 #include "node_interfaces.h"
 #include "sluice/dataplane/fake_dataplane.h"
+#include "sluice/dataplane/lb_client.h"
 
 namespace sluice::controlplane {
 namespace {
@@ -47,6 +48,14 @@ base::Result<std::unique_ptr<dataplane::Dataplane>> openDataplane(const AgentOpt
                                                                   const NodeContext& node,
                                                                   ebpf::EbpfDataplane*& ebpf_out) {
   if (options.dataplane == "fake") return std::make_unique<dataplane::FakeDataplane>();
+  if (options.dataplane.starts_with("lb:")) {
+    // A load balancer (sluice-lb) programmed through its local API: its own process owns the
+    // NIC and the tables; this agent reconciles into them.
+    auto remote =
+        dataplane::RemoteLbDataplane::connect(options.dataplane.substr(3), options.maglev_size);
+    if (!remote) return base::fail(std::move(remote.error()));
+    return std::unique_ptr<dataplane::Dataplane>(std::move(*remote));
+  }
   ebpf::EbpfOptions ebpf{.bpffs = options.bpffs,
                          .pin_subdir = options.pin_subdir,
                          .maglev_size = options.maglev_size,

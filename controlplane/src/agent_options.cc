@@ -148,8 +148,9 @@ base::Result<ParsedOptions> parseAgentOptions(int argc, const char* const* argv)
                  "IP:port for /healthz and /livez; empty or port 0 turns it off");
   app.add_option("--api-socket", o.api_socket,
                  "unix socket of the local API used by the sluice CLI (root only); empty: off");
-  app.add_option("--dataplane", o.dataplane, "ebpf (default) or fake (in memory, for trials)")
-      ->check(CLI::IsMember({"ebpf", "fake"}));
+  app.add_option("--dataplane", o.dataplane,
+                 "ebpf (default); lb:SOCKET to program a sluice-lb through its local API (its "
+                 "--maglev-size must match); fake (in memory, for trials)");
   app.add_option("--bpffs", o.bpffs, "bpf filesystem where maps and links are pinned");
   app.add_option("--pin-subdir", o.pin_subdir, "directory under --bpffs for Sluice's pins");
   app.add_option("--maglev-size", o.maglev_size, "Maglev table size per service (a prime)");
@@ -226,6 +227,11 @@ base::Status validateAgentOptions(const AgentOptions& o) {
   }
   for (const auto& ip : o.node_ips) {
     if (!base::parseIpAddress(ip)) return invalid("--node-ip: \"" + ip + "\" is not an IP address");
+  }
+  if (o.dataplane != "ebpf" && o.dataplane != "fake" &&
+      !(o.dataplane.starts_with("lb:") && o.dataplane.size() > 3)) {
+    return invalid("--dataplane: \"" + o.dataplane +
+                   "\" is not ebpf, fake or lb:SOCKET (e.g. lb:/run/sluice/lb.sock)");
   }
   if (o.hostname.empty()) return invalid("the node name is unknown: give --hostname-override");
   return {};

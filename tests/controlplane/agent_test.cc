@@ -7,7 +7,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <thread>
+
+#include "sluice/dataplane/backend_set.h"
+#include "sluice/dataplane/fake_dataplane.h"
+#include "sluice/dataplane/lb_api.h"
 
 namespace sluice::controlplane {
 namespace {
@@ -179,6 +185,79 @@ TEST_F(AgentTest, ServesManifestsIntoTheDataPlaneAndExplains) {
     EXPECT_NE(metrics.find(name), std::string::npos) << name << " in:\n" << metrics;
   }
   EXPECT_FALSE((*agent)->conntrack(10).value().size() > 0);
+}
+
+// `--dataplane lb:SOCKET`: the agent reconciles into a load balancer's data plane through the
+// LB's local API (here LbApiServer with the fake data plane behind it, as sluice-lb serves its
+// DPDK one). The tables arrive as the agent built them, and a restarted agent adopts them.
+TEST_F(AgentTest, ProgramsALoadBalancerThroughItsApi) {
+  dataplane::FakeDataplane lb;
+  std::mutex lb_mutex;
+  const std::string socket = (dir_ / "lb.sock").string();
+  auto server = dataplane::LbApiServer::start(socket, lb, lb_mutex, {.maglev_size = 1021});
+  ASSERT_TRUE(server) << server.error().toString();
+
+  const auto runAgent = [&](const std::function<void(Agent&)>& check) {
+    auto parsed = parse({"--manifests=" + (dir_ / "manifests").string(), "--dataplane=lb:" + socket,
+                         "--maglev-size=1021", "--hostname-override=n1",
+                         "--metrics-bind-address=127.0.0.1:0", "--healthz-bind-address=127.0.0.1:0",
+                         "--api-socket=" + (dir_ / "agent.sock").string()});
+    ASSERT_TRUE(parsed) << parsed.error().toString();
+    auto agent = Agent::create(parsed->options);
+    ASSERT_TRUE(agent) << agent.error().toString();
+    std::thread loop([&] { (void)(*agent)->run(); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline && !(*agent)->status().synced) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    check(**agent);
+    (*agent)->requestStop();
+    loop.join();
+  };
+
+  runAgent([&](Agent& agent) {
+    const StatusView status = agent.status();
+    EXPECT_TRUE(status.synced);
+    EXPECT_EQ(status.dataplane, "fake via " + socket);
+    EXPECT_EQ(status.services, 1U);
+  });
+  auto state = lb.programmed();
+  ASSERT_TRUE(state);
+  ASSERT_EQ(state->frontends.size(), 1U);
+  EXPECT_EQ(dataplane::toString(state->frontends[0].key), "10.96.0.10:80/TCP");
+  ASSERT_EQ(state->services.size(), 1U);
+  EXPECT_EQ(state->services[0].backends.size(), 2U);
+  EXPECT_EQ(state->services[0].maglev.size(), 1021U);
+  // The table is the agent's own: the same one its rules give for these endpoints.
+  auto expected = dataplane::buildServiceBackends(
+      state->services[0].service, state->services[0].backends, {.maglev_size = 1021});
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(state->services[0].maglev, expected->maglev);
+
+  // A restarted agent reads the LB back and rewrites nothing that did not change.
+  const auto before = *state;
+  const std::size_t writes = lb.mutations();
+  runAgent([&](Agent& agent) { EXPECT_EQ(agent.status().services, 1U); });
+  EXPECT_EQ(lb.mutations(), writes);
+  EXPECT_EQ(lb.programmed()->services, before.services);
+  EXPECT_EQ(lb.programmed()->frontends, before.frontends);
+
+  // Tables of another size would not mean the same thing: refused, with what to do.
+  auto mismatched =
+      parse({"--manifests=" + (dir_ / "manifests").string(), "--dataplane=lb:" + socket,
+             "--maglev-size=16381", "--hostname-override=n1"});
+  ASSERT_TRUE(mismatched);
+  auto refused = Agent::create(mismatched->options);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("--maglev-size"), std::string::npos)
+      << refused.error().toString();
+  auto nobody =
+      parse({"--manifests=" + (dir_ / "manifests").string(),
+             "--dataplane=lb:" + (dir_ / "nobody.sock").string(), "--hostname-override=n1"});
+  ASSERT_TRUE(nobody);
+  auto unreachable = Agent::create(nobody->options);
+  ASSERT_FALSE(unreachable);
+  EXPECT_NE(unreachable.error().message().find("no load balancer answers"), std::string::npos);
 }
 
 TEST_F(AgentTest, RefusesToStartWithoutASource) {

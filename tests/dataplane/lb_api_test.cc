@@ -184,6 +184,20 @@ TEST_F(LbApiTest, BadRequestsAreRefusedByFieldAndChangeNothing) {
   bad_state.mutable_backends(0)->set_state("sleepy");
   EXPECT_EQ(setBackends(bad_state, &reply).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
+  // A caller's own Maglev table must have this LB's size, and name only listed backends.
+  v1::SetBackendsRequest small_table;
+  small_table.set_service_id(7);
+  addBackend(small_table, "10.244.1.2", 8080, 1);
+  for (int i = 0; i < 13; ++i) small_table.add_maglev(0);
+  status = setBackends(small_table, &reply);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("1021"), std::string::npos) << status.error_message();
+  v1::SetBackendsRequest bad_index;
+  bad_index.set_service_id(7);
+  addBackend(bad_index, "10.244.1.2", 8080, 1);
+  for (int i = 0; i < 1021; ++i) bad_index.add_maglev(i == 5 ? 3 : 0);
+  EXPECT_EQ(setBackends(bad_index, &reply).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
   // Only the first VIP is there, and no backend set was written.
   EXPECT_EQ(vips().vips_size(), 1);
   auto state = fake_.programmed();

@@ -32,6 +32,12 @@ void toProto(const ServiceBackends& set, google::protobuf::RepeatedPtrField<lb::
   }
 }
 
+void toProto(const ServiceBackends& set, lb::v1::BackendList& out) {
+  out.set_service_id(set.service);
+  toProto(set, *out.mutable_backends());
+  out.mutable_maglev()->Add(set.maglev.begin(), set.maglev.end());
+}
+
 grpc::Status invalid(const std::string& message) {
   return toGrpcStatus(base::Error(base::Errc::kInvalidArgument, message));
 }
@@ -89,9 +95,21 @@ grpc::Status LbService::SetBackends(grpc::ServerContext* /*context*/,
     if (!backend) return toGrpcStatus(backend.error());
     backends.push_back(*backend);
   }
-  auto set = buildServiceBackends(request->service_id(), std::move(backends),
-                                  BackendSetOptions{.maglev_size = maglev_size_});
-  if (!set) return toGrpcStatus(set.error());
+  base::Result<ServiceBackends> set;
+  if (request->maglev().empty()) {
+    set = buildServiceBackends(request->service_id(), std::move(backends),
+                               BackendSetOptions{.maglev_size = maglev_size_});
+    if (!set) return toGrpcStatus(set.error());
+  } else {
+    // The caller's own table: its shape is checked here, its indexes by the data plane.
+    if (static_cast<std::uint32_t>(request->maglev_size()) != maglev_size_) {
+      return invalid("a Maglev table of " + std::to_string(request->maglev_size()) +
+                     " entries; this load balancer's tables have " + std::to_string(maglev_size_));
+    }
+    set = ServiceBackends{.service = request->service_id(),
+                          .backends = std::move(backends),
+                          .maglev = {request->maglev().begin(), request->maglev().end()}};
+  }
   {
     const std::scoped_lock lock(mutex_);
     if (auto ok = dataplane_.replaceBackends(*set); !ok) return toGrpcStatus(ok.error());
@@ -125,8 +143,18 @@ grpc::Status LbService::ListBackends(grpc::ServerContext* /*context*/,
         base::Errc::kNotFound,
         "service " + std::to_string(request->service_id()) + " has no backends programmed"));
   }
-  reply->set_service_id(it->service);
-  toProto(*it, *reply->mutable_backends());
+  toProto(*it, *reply);
+  return grpc::Status::OK;
+}
+
+grpc::Status LbService::GetProgrammed(grpc::ServerContext* /*context*/,
+                                      const lb::v1::GetProgrammedRequest* /*request*/,
+                                      lb::v1::Programmed* reply) {
+  const std::scoped_lock lock(mutex_);
+  auto state = dataplane_.programmed();
+  if (!state) return toGrpcStatus(state.error());
+  for (const Frontend& frontend : state->frontends) lbapi::toProto(frontend, *reply->add_vips());
+  for (const ServiceBackends& set : state->services) toProto(set, *reply->add_services());
   return grpc::Status::OK;
 }
 

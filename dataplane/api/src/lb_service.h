@@ -32,6 +32,9 @@ class LbService final : public lb::v1::LoadBalancer::Service {
                             lb::v1::BackendList* reply) override;
   grpc::Status GetCounters(grpc::ServerContext* context, const lb::v1::GetCountersRequest* request,
                            lb::v1::Counters* reply) override;
+  grpc::Status GetProgrammed(grpc::ServerContext* context,
+                             const lb::v1::GetProgrammedRequest* request,
+                             lb::v1::Programmed* reply) override;
 
  private:
   Dataplane& dataplane_;
