@@ -12,6 +12,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "private_bpffs.h"
 #include "sluice/lab/http_client.h"
@@ -76,14 +77,19 @@ class LbLab : public lab::LabTest {
     return at == std::string::npos ? "" : r->stdout_text.substr(at + 11, 17);
   }
 
-  // sluice-lb on n3's eth0, serving the VIP (TCP and UDP) with pods p1a and p2a as backends.
-  void startLb(bool dsr) {
-    std::ofstream(services_) << "frontend " << kVip << ":80/tcp service=1 kind=loadbalancer\n"
-                             << "frontend " << kVip << ":80/udp service=2 kind=loadbalancer\n"
-                             << "backend service=1 10.244.1.2:8080\n"
-                             << "backend service=1 10.244.2.2:8080\n"
-                             << "backend service=2 10.244.1.2:8080\n"
-                             << "backend service=2 10.244.2.2:8080\n";
+  // sluice-lb on n3's eth0, serving the VIP (TCP and UDP) with pods p1a and p2a as backends
+  // (with `empty`, nothing: a control plane programs it through the API).
+  void startLb(bool dsr, bool empty = false) {
+    if (empty) {
+      std::ofstream(services_) << "";
+    } else {
+      std::ofstream(services_) << "frontend " << kVip << ":80/tcp service=1 kind=loadbalancer\n"
+                               << "frontend " << kVip << ":80/udp service=2 kind=loadbalancer\n"
+                               << "backend service=1 10.244.1.2:8080\n"
+                               << "backend service=1 10.244.2.2:8080\n"
+                               << "backend service=2 10.244.1.2:8080\n"
+                               << "backend service=2 10.244.2.2:8080\n";
+    }
     const std::string n1 = macOf(lab().node("n1").netns);
     const std::string n2 = macOf(lab().node("n2").netns);
     const std::string ext = macOf(lab().ext().netns);
@@ -222,6 +228,62 @@ TEST_F(LbLab, DsrTcpAndUdpFromTheExternalClient) {
     SCOPED_TRACE(tcp ? "tcp" : "udp");
     EXPECT_EQ(probe(tcp, 16, lab().ext().ipv4), (std::set<std::string>{"p1a", "p2a"}));
   }
+}
+
+// sluice-agent drives sluice-lb (--dataplane lb:SOCKET): the LB starts empty; the agent reads a
+// LoadBalancer Service and its EndpointSlice from a manifest directory and programs them through
+// the LB's local API; ext's TCP and UDP then reach both pods through the LB (full NAT).
+TEST_F(LbLab, TheAgentProgramsTheLoadBalancerFromManifests) {
+  startLb(/*dsr=*/false, /*empty=*/true);
+  if (HasFatalFailure()) return;
+  const std::filesystem::path dir = "/tmp/" + lab_prefix_ + "lb/manifests";
+  std::filesystem::create_directories(dir);
+  const auto writeManifest = [&](bool both_pods) {
+    std::ofstream(dir / "web.yaml")
+        << "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: demo}\n"
+        << "spec:\n  type: LoadBalancer\n  clusterIP: 10.96.0.40\n  ports:\n"
+        << "    - {name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: 30100}\n"
+        << "    - {name: dns, protocol: UDP, port: 80, targetPort: 8080, nodePort: 30100}\n"
+        << "status: {loadBalancer: {ingress: [{ip: " << kVip << "}]}}\n---\n"
+        << "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
+        << "metadata: {name: web-1, namespace: demo, labels: {kubernetes.io/service-name: web}}\n"
+        << "addressType: IPv4\nports: [{name: http, protocol: TCP, port: 8080}, "
+        << "{name: dns, protocol: UDP, port: 8080}]\nendpoints: ["
+        << (both_pods ? "{addresses: [10.244.1.2], nodeName: n1}, " : "")
+        << "{addresses: [10.244.2.2], nodeName: n2}]\n";
+  };
+  writeManifest(/*both_pods=*/true);
+  auto agent = lab().spawn(lab().node("n3").netns,
+                           {SLUICE_AGENT_BINARY, "--manifests", dir.string(), "--dataplane",
+                            "lb:" + apiSocket(), "--maglev-size", "1021", "--hostname-override",
+                            "lb", "--metrics-bind-address", "127.0.0.1:0", "--healthz-bind-address",
+                            "127.0.0.1:0", "--api-socket", "/tmp/" + lab_prefix_ + "lb/agent.sock"},
+                           {.name = "sluice-agent", .capture_stderr = true});
+  ASSERT_TRUE(agent.has_value()) << agent.error().toString();
+  // Programmed once the LB lists the VIP (what the agent wrote, read back with sluice-lbctl).
+  bool programmed = false;
+  for (int i = 0; i < 100 && !programmed; ++i) {
+    auto vips =
+        lab().run(lab().node("n3").netns, {SLUICE_LBCTL, "--socket", apiSocket(), "vip", "list"});
+    programmed = vips.has_value() &&
+                 vips->stdout_text.find(std::string(kVip) + ":80/UDP") != std::string::npos;
+    if (!programmed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(programmed) << (*agent)->errorOutput();
+  for (const bool tcp : {true, false}) {
+    SCOPED_TRACE(tcp ? "tcp" : "udp");
+    EXPECT_EQ(probe(tcp, 16, ip(kLbAddress), 300), (std::set<std::string>{"p1a", "p2a"}));
+  }
+  // An endpoint leaves the slice: the agent takes it out of the LB's table; new flows go to p2a.
+  writeManifest(/*both_pods=*/false);
+  std::set<std::string> last;
+  for (int round = 0; round < 50; ++round) {
+    last = probe(true, 4, ip(kLbAddress), 400 + 4 * round);
+    if (last == std::set<std::string>{"p2a"}) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(last, (std::set<std::string>{"p2a"}));
+  if (HasFailure()) std::fprintf(stderr, "%s", (*agent)->errorOutput().c_str());
 }
 
 }  // namespace
